@@ -1,0 +1,36 @@
+# Shared set-up for Builds/run and Builds/test: install what is missing, then
+# configure and build one Ninja tree. Sourced, not run.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD_TYPE="${COMFYBRIDGE_BUILD_TYPE:-RelWithDebInfo}"
+BUILD_DIR="${COMFYBRIDGE_BUILD_DIR:-$ROOT/Builds/default}"
+
+# Everything the project needs, from Debian 12's own packages only.
+PACKAGES=(
+    build-essential cmake ninja-build ccache pkg-config git
+    juce-modules-source catch2 nlohmann-json3-dev libcurl4-openssl-dev
+    xvfb xauth imagemagick
+)
+
+install_missing_packages() {
+    local missing=()
+    for p in "${PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+
+    echo "==> installing: ${missing[*]}"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get -o DPkg::Lock::Timeout=600 update -qq
+    $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+configure_and_build() {
+    echo "==> configuring $BUILD_DIR ($BUILD_TYPE)"
+    cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE="$BUILD_TYPE" "$@" >/dev/null
+    echo "==> building"
+    cmake --build "$BUILD_DIR" --parallel "$(nproc)"
+}

@@ -1,0 +1,50 @@
+// `comfybridge`: the command-line face of ComfyBridge. It only parses arguments
+// and prints; all behaviour lives in the comfybridge_core module.
+
+#include "Commands.h"
+#include "CliExitCodes.h"
+
+#include <iostream>
+
+namespace
+{
+    const char* const mainHelp =
+        "comfybridge - talk to a ComfyUI backend from the command line\n\n"
+        "Usage: comfybridge COMMAND [options]\n\n"
+        "Commands:\n"
+        "  config validate FILE   check a JSON config file (exit 0 valid, 2 invalid)\n"
+        "  config show            print the effective config as JSON\n\n"
+        "Run 'comfybridge COMMAND --help' for a command's options.\n"
+        "Exit codes: 0 ok, 1 ComfyUI reported an error, 2 usage or config error,\n"
+        "            3 backend unavailable, 5 skipped by the fallback mode.\n";
+}
+
+int main (int argc, char* argv[])
+{
+    juce::ScopedJuceInitialiser_GUI juceInitialiser;
+
+    juce::StringArray args;
+    for (int i = 1; i < argc; ++i)
+        args.add (juce::String::fromUTF8 (argv[i]));
+
+    if (args.isEmpty())
+    {
+        std::cerr << mainHelp;
+        return cli::exitCode::usageError;
+    }
+
+    const auto command = args[0];
+    const juce::StringArray rest (args.begin() + 1, args.size() - 1);
+
+    if (command == "--help" || command == "-h" || command == "help")
+    {
+        std::cout << mainHelp;
+        return cli::exitCode::ok;
+    }
+
+    if (command == "config")
+        return cli::runConfigCommand (rest);
+
+    std::cerr << "unknown command '" << command << "'\n\n" << mainHelp;
+    return cli::exitCode::usageError;
+}

@@ -1,0 +1,17 @@
+// The one root translation unit of the comfybridge_core module: it includes
+// every implementation file, as JUCE's own modules do.
+
+#include "comfybridge_core.h"
+
+#include <cmath>
+#include <ctime>
+#include <cstdlib>
+#include <variant>
+#include <nlohmann/json.hpp>
+
+#include "config/FallbackMode.cpp"
+#include "config/ConfigFields.h"
+#include "config/ConfigFields.cpp"
+#include "config/ComfyUIConfig.cpp"
+#include "config/UserDefaults.cpp"
+#include "status/ComfyUIStatus.cpp"

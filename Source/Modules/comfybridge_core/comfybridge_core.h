@@ -1,0 +1,41 @@
+/*******************************************************************************
+ The block below describes the properties of this module, and is read by
+ the Projucer and JUCE's CMake API to automatically generate project code that
+ uses it.
+
+ BEGIN_JUCE_MODULE_DECLARATION
+
+  ID:                 comfybridge_core
+  vendor:             ComfyBridge
+  version:            0.1.0
+  name:               ComfyBridge core
+  description:        Connection to a ComfyUI backend: config, status, health checks,
+                      background reconnection and fallback. No GUI, no plugin code.
+  website:            https://github.com/comfybridge
+  license:            GPL/Commercial
+  minimumCppStandard: 17
+
+  dependencies:       juce_core juce_events juce_data_structures juce_graphics
+
+ END_JUCE_MODULE_DECLARATION
+
+*******************************************************************************/
+
+#pragma once
+#define COMFYBRIDGE_CORE_H_INCLUDED
+
+#include <juce_core/juce_core.h>
+#include <juce_events/juce_events.h>
+#include <juce_data_structures/juce_data_structures.h>
+#include <juce_graphics/juce_graphics.h>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "config/FallbackMode.h"
+#include "config/ComfyUIConfig.h"
+#include "config/UserDefaults.h"
+#include "status/ComfyUIStatus.h"

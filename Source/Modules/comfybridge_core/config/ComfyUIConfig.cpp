@@ -1,0 +1,326 @@
+namespace comfybridge
+{
+
+const juce::Identifier ComfyUIConfig::treeType { "ComfyUIConfig" };
+
+//==============================================================================
+namespace
+{
+    constexpr int maxHostLength = 253;
+
+    bool isIpv6Literal (const juce::String& text)
+    {
+        // Hex groups, colons, an optional embedded IPv4 tail; "::" at most once.
+        if (text.isEmpty() || ! text.containsOnly ("0123456789abcdefABCDEF:."))
+            return false;
+
+        const auto colons = text.length() - text.removeCharacters (":").length();
+        const auto doubleColons = text.indexOf ("::") >= 0 ? 1 + (text.indexOf (text.indexOf ("::") + 1, "::") >= 0 ? 1 : 0) : 0;
+
+        return colons >= 2 && colons <= 7 && doubleColons <= 1 && ! text.contains (":::");
+    }
+
+    bool isHostName (const juce::String& text)
+    {
+        auto name = text.endsWithChar ('.') ? text.dropLastCharacters (1) : text;
+
+        for (const auto& label : juce::StringArray::fromTokens (name, ".", ""))
+        {
+            if (label.isEmpty() || label.length() > 63
+                || ! label.containsOnly ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+                || label.startsWithChar ('-') || label.endsWithChar ('-'))
+                return false;
+        }
+
+        return name.isNotEmpty();
+    }
+
+    /** Empty when the host is usable, otherwise why it is not. */
+    juce::String describeHostProblem (const juce::String& host)
+    {
+        if (host.isEmpty())
+            return "is empty; expected a host name, IPv4 or IPv6 address such as localhost";
+
+        for (auto c : host)
+            if (c < 0x20 || c == 0x7f)
+                return "contains a control character";
+
+        if (host.containsAnyOf (" \t"))
+            return "contains spaces";
+
+        if (host.contains ("://"))
+            return "must not include a scheme (use the host alone, e.g. localhost)";
+
+        if (host.containsAnyOf ("/?#"))
+            return "must not include a path";
+
+        if (host.length() > maxHostLength)
+            return "is " + juce::String (host.length()) + " characters long; at most " + juce::String (maxHostLength) + " are allowed";
+
+        if (host.startsWithChar ('[') && host.endsWithChar (']'))
+            return isIpv6Literal (host.substring (1, host.length() - 1)) ? juce::String() : "is not a valid IPv6 address";
+
+        if (host.containsChar (':'))
+            return isIpv6Literal (host) ? juce::String() : "must not include a port (set the port field instead)";
+
+        return isHostName (host) ? juce::String() : "is not a valid host name";
+    }
+
+    juce::String quotedNumber (double value)
+    {
+        // Whole numbers without ".0"; others in the shortest form that reads back exactly.
+        if (std::isfinite (value) && value == std::floor (value) && std::abs (value) < 1.0e15)
+            return "'" + juce::String ((juce::int64) value) + "'";
+
+        return "'" + juce::String (nlohmann::json (value).dump()) + "'";
+    }
+
+    /** Converts one JSON value to a var of the field's kind, or returns an error. */
+    std::variant<juce::var, juce::String> fromJsonValue (const detail::ConfigField& field, const nlohmann::json& value)
+    {
+        const juce::String key (field.key);
+        const auto typeName = juce::String (value.type_name());
+
+        switch (field.kind)
+        {
+            case detail::FieldKind::text:
+                if (! value.is_string())
+                    return key + ": expected a string, got " + typeName + " " + juce::String (value.dump());
+                return juce::var (juce::String::fromUTF8 (value.get<std::string>().c_str()));
+
+            case detail::FieldKind::integer:
+                if (value.is_number_integer() || value.is_number_unsigned())
+                {
+                    const auto n = value.get<double>();
+                    if (n < -1.0e9 || n > 1.0e9)
+                        return key + ": " + juce::String (value.dump()) + " is far out of range";
+                    return juce::var ((int) value.get<int64_t>());
+                }
+                if (value.is_number_float() && std::floor (value.get<double>()) == value.get<double>() && std::abs (value.get<double>()) < 1.0e9)
+                    return juce::var ((int) value.get<double>());
+                return key + ": expected a whole number, got " + typeName + " " + juce::String (value.dump());
+
+            case detail::FieldKind::number:
+                if (! value.is_number())
+                    return key + ": expected a number, got " + typeName + " " + juce::String (value.dump());
+                return juce::var (value.get<double>());
+
+            case detail::FieldKind::boolean:
+                if (! value.is_boolean())
+                    return key + ": expected true or false, got " + typeName + " " + juce::String (value.dump());
+                return juce::var (value.get<bool>());
+
+            case detail::FieldKind::fallbackMode:
+                if (! value.is_string())
+                    return key + ": expected one of \"placeholder\", \"skip\", \"abort\", got " + typeName + " " + juce::String (value.dump());
+                return detail::parseFieldText (field, juce::String::fromUTF8 (value.get<std::string>().c_str()));
+        }
+
+        return key + ": unsupported field kind";
+    }
+
+    /** Applies parsed values to a copy of base, then validates the whole. */
+    ConfigParseResult finish (ComfyUIConfig merged, ConfigParseResult result)
+    {
+        if (result.errors.isEmpty())
+            result.errors = merged.validate();
+
+        if (result.errors.isEmpty())
+            result.config = std::move (merged);
+
+        return result;
+    }
+}
+
+//==============================================================================
+juce::StringArray ComfyUIConfig::validate() const
+{
+    juce::StringArray problems;
+
+    if (auto hostProblem = describeHostProblem (host); hostProblem.isNotEmpty())
+        problems.add ("host: " + detail::quoted (host.length() > 80 ? host.substring (0, 77) + "..." : host) + " " + hostProblem);
+
+    if (port < 1 || port > 65535)
+        problems.add ("port: " + juce::String (port) + " is out of range; expected 1 to 65535");
+
+    if (! (timeout > 0.0 && timeout <= 600.0))
+        problems.add ("timeout: " + quotedNumber (timeout) + " is out of range; expected more than 0 and at most 600 seconds");
+
+    if (maxRetries < 0 || maxRetries > 100)
+        problems.add ("max_retries: " + juce::String (maxRetries) + " is out of range; expected 0 to 100");
+
+    if (! (retryBackoff >= 1.0 && retryBackoff <= 10.0))
+        problems.add ("retry_backoff: " + quotedNumber (retryBackoff) + " is out of range; expected 1.0 to 10.0");
+
+    if (! (probeTimeout > 0.0 && probeTimeout <= 60.0))
+        problems.add ("probe_timeout: " + quotedNumber (probeTimeout) + " is out of range; expected more than 0 and at most 60 seconds");
+
+    return problems;
+}
+
+double ComfyUIConfig::getEffectiveProbeTimeout() const
+{
+    return juce::jmin (probeTimeout, timeout);
+}
+
+juce::String ComfyUIConfig::getBaseUrl() const
+{
+    const auto needsBrackets = host.containsChar (':') && ! host.startsWithChar ('[');
+    return "http://" + (needsBrackets ? "[" + host + "]" : host) + ":" + juce::String (port);
+}
+
+//==============================================================================
+juce::String ComfyUIConfig::toJson() const
+{
+    auto json = nlohmann::ordered_json::object();
+
+    for (const auto& field : detail::configFields())
+    {
+        const auto value = field.get (*this);
+
+        switch (field.kind)
+        {
+            case detail::FieldKind::text:
+            case detail::FieldKind::fallbackMode: json[field.key] = value.toString().toStdString(); break;
+            case detail::FieldKind::integer:      json[field.key] = (int) value; break;
+            case detail::FieldKind::number:       json[field.key] = (double) value; break;
+            case detail::FieldKind::boolean:      json[field.key] = (bool) value; break;
+        }
+    }
+
+    return juce::String::fromUTF8 (json.dump (2, ' ', false, nlohmann::ordered_json::error_handler_t::replace).c_str());
+}
+
+ConfigParseResult ComfyUIConfig::fromJson (const juce::String& jsonText, const ComfyUIConfig& base)
+{
+    ConfigParseResult result;
+    nlohmann::json parsed;
+
+    try
+    {
+        parsed = nlohmann::json::parse (jsonText.toStdString());
+    }
+    catch (const nlohmann::json::parse_error& e)
+    {
+        result.errors.add ("malformed JSON: " + juce::String (e.what()));
+        return result;
+    }
+
+    if (! parsed.is_object())
+    {
+        result.errors.add ("expected a JSON object with config keys, got " + juce::String (parsed.type_name()));
+        return result;
+    }
+
+    auto merged = base;
+
+    for (const auto& field : detail::configFields())
+    {
+        const auto it = parsed.find (field.key);
+
+        if (it == parsed.end())
+            continue;
+
+        auto converted = fromJsonValue (field, *it);
+
+        if (auto* error = std::get_if<juce::String> (&converted))
+            result.errors.add (*error);
+        else
+            field.set (merged, std::get<juce::var> (converted));
+    }
+
+    for (const auto& item : parsed.items())
+    {
+        const auto known = std::any_of (detail::configFields().begin(), detail::configFields().end(),
+                                        [&] (const auto& f) { return item.key() == f.key; });
+        if (! known)
+            result.warnings.add ("unknown key '" + juce::String (item.key()) + "' ignored");
+    }
+
+    return finish (std::move (merged), std::move (result));
+}
+
+ConfigParseResult ComfyUIConfig::fromText (const juce::StringPairArray& values, const ComfyUIConfig& base)
+{
+    ConfigParseResult result;
+    auto merged = base;
+
+    for (const auto& field : detail::configFields())
+    {
+        if (! values.containsKey (field.key))
+            continue;
+
+        auto converted = detail::parseFieldText (field, values[field.key]);
+
+        if (auto* error = std::get_if<juce::String> (&converted))
+            result.errors.add (*error);
+        else
+            field.set (merged, std::get<juce::var> (converted));
+    }
+
+    for (const auto& key : values.getAllKeys())
+    {
+        const auto known = std::any_of (detail::configFields().begin(), detail::configFields().end(),
+                                        [&] (const auto& f) { return key == f.key; });
+        if (! known)
+            result.warnings.add ("unknown key '" + key + "' ignored");
+    }
+
+    return finish (std::move (merged), std::move (result));
+}
+
+//==============================================================================
+juce::ValueTree ComfyUIConfig::toValueTree() const
+{
+    juce::ValueTree tree (treeType);
+
+    // Numbers are stored as the shortest text that reads back to the same double,
+    // so the tree survives XML (where every attribute is text) without loss.
+    for (const auto& field : detail::configFields())
+    {
+        const auto value = field.get (*this);
+
+        if (field.kind == detail::FieldKind::number)
+            tree.setProperty (field.key, juce::String (nlohmann::json ((double) value).dump()), nullptr);
+        else
+            tree.setProperty (field.key, value, nullptr);
+    }
+
+    return tree;
+}
+
+ConfigParseResult ComfyUIConfig::fromValueTree (const juce::ValueTree& tree, const ComfyUIConfig& base)
+{
+    if (! tree.hasType (treeType))
+    {
+        ConfigParseResult result;
+        result.errors.add ("expected a " + treeType.toString() + " tree, got '" + tree.getType().toString() + "'");
+        return result;
+    }
+
+    juce::StringPairArray values;
+
+    for (int i = 0; i < tree.getNumProperties(); ++i)
+    {
+        const auto name = tree.getPropertyName (i);
+        const auto& value = tree.getProperty (name);
+        values.set (name.toString(), value.isBool() ? juce::String (value ? "true" : "false") : value.toString());
+    }
+
+    return fromText (values, base);
+}
+
+ConfigParseResult ComfyUIConfig::fromJson (const juce::String& jsonText)       { return fromJson (jsonText, ComfyUIConfig()); }
+ConfigParseResult ComfyUIConfig::fromText (const juce::StringPairArray& values) { return fromText (values, ComfyUIConfig()); }
+ConfigParseResult ComfyUIConfig::fromValueTree (const juce::ValueTree& tree)    { return fromValueTree (tree, ComfyUIConfig()); }
+
+bool ComfyUIConfig::operator== (const ComfyUIConfig& other) const
+{
+    return host == other.host && port == other.port && timeout == other.timeout
+        && maxRetries == other.maxRetries && retryBackoff == other.retryBackoff
+        && enableCorsCheck == other.enableCorsCheck && autoDownloadModels == other.autoDownloadModels
+        && autoDeployWorkflows == other.autoDeployWorkflows && fallbackMode == other.fallbackMode
+        && probeTimeout == other.probeTimeout;
+}
+
+} // namespace comfybridge
