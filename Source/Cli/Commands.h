@@ -7,4 +7,10 @@ namespace cli
 {
     /** `comfybridge config validate FILE` and `comfybridge config show [options]`. */
     int runConfigCommand (const juce::StringArray& args);
+
+    /** `comfybridge status [--json] [options]`: one connection attempt. */
+    int runStatusCommand (const juce::StringArray& args);
+
+    /** `comfybridge watch [--json] [--interval S] [--reconnect-interval S] [--duration S]`. */
+    int runWatchCommand (const juce::StringArray& args);
 }

@@ -13,7 +13,9 @@ namespace
         "Usage: comfybridge COMMAND [options]\n\n"
         "Commands:\n"
         "  config validate FILE   check a JSON config file (exit 0 valid, 2 invalid)\n"
-        "  config show            print the effective config as JSON\n\n"
+        "  config show            print the effective config as JSON\n"
+        "  status [--json]        one connection attempt; exit 0 available, 3 unavailable\n"
+        "  watch [--json]         monitor and reconnect; one line per status change\n\n"
         "Run 'comfybridge COMMAND --help' for a command's options.\n"
         "Exit codes: 0 ok, 1 ComfyUI reported an error, 2 usage or config error,\n"
         "            3 backend unavailable, 5 skipped by the fallback mode.\n";
@@ -44,6 +46,12 @@ int main (int argc, char* argv[])
 
     if (command == "config")
         return cli::runConfigCommand (rest);
+
+    if (command == "status")
+        return cli::runStatusCommand (rest);
+
+    if (command == "watch")
+        return cli::runWatchCommand (rest);
 
     std::cerr << "unknown command '" << command << "'\n\n" << mainHelp;
     return cli::exitCode::usageError;

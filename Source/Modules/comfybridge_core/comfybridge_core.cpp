@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <variant>
 #include <nlohmann/json.hpp>
+#include <curl/curl.h>
 
 #include "config/FallbackMode.cpp"
 #include "config/ConfigFields.h"
@@ -15,3 +16,7 @@
 #include "config/ComfyUIConfig.cpp"
 #include "config/UserDefaults.cpp"
 #include "status/ComfyUIStatus.cpp"
+#include "net/CurlHttpClient.cpp"
+#include "api/HealthProbe.cpp"
+#include "connection/ConnectionManager.cpp"
+#include "connection/SharedConnectionManagers.cpp"

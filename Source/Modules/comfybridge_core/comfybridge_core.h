@@ -30,6 +30,12 @@
 #include <juce_graphics/juce_graphics.h>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <map>
+#include <mutex>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -39,3 +45,8 @@
 #include "config/ComfyUIConfig.h"
 #include "config/UserDefaults.h"
 #include "status/ComfyUIStatus.h"
+#include "net/HttpClient.h"
+#include "net/CurlHttpClient.h"
+#include "api/HealthProbe.h"
+#include "connection/ConnectionManager.h"
+#include "connection/SharedConnectionManagers.h"

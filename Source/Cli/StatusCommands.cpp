@@ -1,0 +1,146 @@
+#include "Commands.h"
+#include "CliExitCodes.h"
+
+#include <csignal>
+#include <iostream>
+
+namespace cli
+{
+
+namespace
+{
+    std::atomic<bool> stopRequested { false };
+
+    extern "C" void onStopSignal (int) { stopRequested = true; }
+
+    const char* const statusHelp =
+        "Usage: comfybridge status [--json] [config options]\n"
+        "  One connection attempt (with the configured retries); prints the status.\n"
+        "  Exit 0 when ComfyUI is available, 3 when it is not, 2 on usage errors.\n\n";
+
+    const char* const watchHelp =
+        "Usage: comfybridge watch [--json] [--interval S] [--reconnect-interval S] [--duration S] [config options]\n"
+        "  Connects, monitors (every --interval, default 5) and reconnects (every\n"
+        "  --reconnect-interval, default 10) in the background; prints one line for the\n"
+        "  initial status and one for every change, until Ctrl-C, SIGTERM or --duration.\n\n";
+
+    /** Reads a positive number of seconds from a flag, or reports why not. */
+    std::optional<double> secondsFlag (ParsedArguments& parsed, const juce::String& name, double fallback)
+    {
+        if (! parsed.flags.containsKey (name))
+            return fallback;
+
+        const auto text = parsed.flags[name].trim();
+        const auto value = text.getDoubleValue();
+
+        if (text.isEmpty() || ! text.containsOnly ("0123456789.") || value <= 0.0 || value > 86400.0)
+        {
+            parsed.errors.add ("--" + name + ": '" + parsed.flags[name] + "' is not a number of seconds between 0 and 86400");
+            return std::nullopt;
+        }
+
+        return value;
+    }
+
+    /** Prints problems and returns true when the command must stop with a usage error. */
+    bool reportProblems (ParsedArguments& parsed)
+    {
+        if (! parsed.positional.isEmpty())
+            parsed.errors.add ("unexpected argument '" + parsed.positional[0] + "'");
+
+        printErrors (parsed.warnings);
+        printErrors (parsed.errors);
+        return ! parsed.errors.isEmpty();
+    }
+
+    juce::String statusLine (const comfybridge::ComfyUIStatus& status, bool json)
+    {
+        if (json)
+            return status.toJson();
+
+        juce::String line;
+        line << comfybridge::toIso8601Utc (juce::Time::getCurrentTime()) << "  " << toString (status.state)
+             << "  " << status.url;
+
+        if (status.available)
+            line << "  version " << status.version.value_or ("unknown") << "  queue " << status.queueSize;
+
+        if (status.errorMessage)
+            line << "  -- " << *status.errorMessage;
+
+        return line;
+    }
+}
+
+int runStatusCommand (const juce::StringArray& args)
+{
+    if (args.contains ("--help") || args.contains ("-h"))
+    {
+        std::cout << statusHelp << configOptionsHelp();
+        return exitCode::ok;
+    }
+
+    auto parsed = parseArguments (args);
+    rejectUnknownFlags (parsed, { "json" });
+
+    if (reportProblems (parsed))
+        return exitCode::usageError;
+
+    comfybridge::ConnectionManager manager (parsed.config);
+    const auto status = manager.connect().get();
+
+    if (parsed.flags.containsKey ("json"))
+        std::cout << status.toJson() << std::endl;
+    else
+        std::cout << status.describe() << std::endl;
+
+    return status.available ? exitCode::ok : exitCode::unavailable;
+}
+
+int runWatchCommand (const juce::StringArray& args)
+{
+    if (args.contains ("--help") || args.contains ("-h"))
+    {
+        std::cout << watchHelp << configOptionsHelp();
+        return exitCode::ok;
+    }
+
+    auto parsed = parseArguments (args, { "interval", "reconnect-interval", "duration" });
+    rejectUnknownFlags (parsed, { "json", "interval", "reconnect-interval", "duration" });
+    const auto interval = secondsFlag (parsed, "interval", 5.0);
+    const auto reconnectInterval = secondsFlag (parsed, "reconnect-interval", 10.0);
+    const auto duration = secondsFlag (parsed, "duration", 0.0);
+
+    if (reportProblems (parsed))
+        return exitCode::usageError;
+
+    const auto json = parsed.flags.containsKey ("json");
+    std::signal (SIGINT, onStopSignal);
+    std::signal (SIGTERM, onStopSignal);
+
+    comfybridge::ConnectionManager manager (parsed.config);
+
+    // Prints each change as the manager reports it, on this (the message) thread.
+    manager.registerStatusCallback ([json] (const comfybridge::ComfyUIStatus& status)
+    {
+        if (status.state != comfybridge::ConnectionState::connecting || ! json)
+            std::cout << statusLine (status, json) << std::endl;
+    });
+
+    manager.startHealthMonitoring (*interval);
+    manager.startBackgroundReconnection (*reconnectInterval);
+    manager.connect();
+
+    const auto endTime = *duration > 0.0 ? juce::Time::getMillisecondCounterHiRes() + *duration * 1000.0
+                                         : std::numeric_limits<double>::max();
+
+    while (! stopRequested && juce::Time::getMillisecondCounterHiRes() < endTime)
+        juce::MessageManager::getInstance()->runDispatchLoopUntil (50);
+
+    manager.disconnect();
+    // Deliver the final "disconnected" line before leaving.
+    juce::MessageManager::getInstance()->runDispatchLoopUntil (20);
+    return exitCode::ok;
+}
+
+} // namespace cli

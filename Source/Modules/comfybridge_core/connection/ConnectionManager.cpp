@@ -1,0 +1,703 @@
+namespace comfybridge
+{
+
+namespace
+{
+    using Clock = std::chrono::steady_clock;
+
+    /** The first delay between tries; each later one is multiplied by retry_backoff. */
+    constexpr double firstRetryDelaySeconds = 0.5;
+    constexpr double maxRetryDelaySeconds = 30.0;
+
+    Clock::duration toDuration (double seconds)
+    {
+        return std::chrono::duration_cast<Clock::duration> (std::chrono::duration<double> (seconds));
+    }
+
+    void resolveAll (std::vector<std::promise<ComfyUIStatus>>& waiters, const ComfyUIStatus& status)
+    {
+        for (auto& w : waiters)
+            w.set_value (status);
+
+        waiters.clear();
+    }
+}
+
+//==============================================================================
+/** State shared between the callers' threads, the worker and the notifier. */
+struct ConnectionManager::Shared
+{
+    mutable std::mutex mutex;
+    std::condition_variable wakeUp;
+
+    ComfyUIConfig config;
+    ComfyUIStatus status;
+
+    // Commands for the worker (guarded by mutex).
+    bool connectRequested = false;
+    bool checkRequested = false;
+    bool configChanged = false;
+    bool shuttingDown = false;
+    std::vector<std::promise<ComfyUIStatus>> connectWaiters, checkWaiters;
+    double monitorInterval = 0.0;   // seconds, 0 = off
+    double reconnectInterval = 0.0; // seconds, 0 = off
+
+    // Notifications waiting for the message thread (guarded by mutex).
+    std::deque<ComfyUIStatus> pendingNotifications;
+
+    // Callbacks (own lock: they are called without holding `mutex`).
+    std::mutex callbackMutex;
+    std::vector<std::pair<CallbackId, std::shared_ptr<StatusCallback>>> callbacks;
+    CallbackId nextCallbackId = 1;
+};
+
+//==============================================================================
+/** Delivers queued status changes on the message thread. */
+class ConnectionManager::Notifier : private juce::AsyncUpdater
+{
+public:
+    explicit Notifier (ConnectionManager& m) : manager (m) {}
+    ~Notifier() override { cancelPendingUpdate(); }
+
+    void post() { triggerAsyncUpdate(); }
+    void cancel() { cancelPendingUpdate(); }
+
+private:
+    ConnectionManager& manager;
+
+    void handleAsyncUpdate() override { manager.deliverNotifications(); }
+};
+
+//==============================================================================
+/** The one thread that does all of a manager's network I/O. */
+class ConnectionManager::Worker : public juce::Thread
+{
+public:
+    Worker (ConnectionManager& m)
+        : juce::Thread ("ComfyBridge connection"), manager (m), shared (*m.shared), client (*m.client)
+    {
+    }
+
+    void run() override
+    {
+        auto nextMonitorProbe = Clock::time_point::max();
+        auto nextReconnect = Clock::time_point::max();
+
+        while (! threadShouldExit())
+        {
+            enum class Job { none, connect, check, probe, reconnect };
+            auto job = Job::none;
+            std::vector<std::promise<ComfyUIStatus>> waiters;
+
+            {
+                std::unique_lock<std::mutex> lock (shared.mutex);
+
+                const auto now = Clock::now();
+                const auto state = shared.status.state;
+                const auto down = ! shared.status.available && state != ConnectionState::disconnected;
+
+                // Schedules follow the intervals; an interval switched off clears its timer.
+                if (shared.monitorInterval <= 0.0)
+                    nextMonitorProbe = Clock::time_point::max();
+                else if (nextMonitorProbe == Clock::time_point::max())
+                    nextMonitorProbe = now + toDuration (shared.monitorInterval);
+
+                if (shared.reconnectInterval <= 0.0 || ! down)
+                    nextReconnect = Clock::time_point::max();
+                else if (nextReconnect == Clock::time_point::max())
+                    nextReconnect = now + toDuration (jittered (shared.reconnectInterval));
+
+                if (shared.connectRequested || shared.configChanged)
+                {
+                    job = Job::connect;
+                    shared.connectRequested = shared.configChanged = false;
+                    waiters.swap (shared.connectWaiters);
+                }
+                else if (shared.checkRequested)
+                {
+                    job = Job::check;
+                    shared.checkRequested = false;
+                    waiters.swap (shared.checkWaiters);
+                }
+                else if (now >= nextReconnect)
+                {
+                    job = Job::reconnect;
+                }
+                else if (now >= nextMonitorProbe)
+                {
+                    // While reconnection owns a lost backend, monitoring waits for it.
+                    job = (down && shared.reconnectInterval > 0.0) ? Job::none : Job::probe;
+                    nextMonitorProbe = Clock::time_point::max();
+                }
+
+                if (job == Job::none)
+                {
+                    // Capped: libstdc++ cannot wait until time_point::max() reliably.
+                    const auto until = std::min ({ nextMonitorProbe, nextReconnect, now + std::chrono::hours (1) });
+                    shared.wakeUp.wait_until (lock, until, [this]
+                    {
+                        return threadShouldExit() || shared.connectRequested || shared.checkRequested
+                            || shared.configChanged || (shared.monitorInterval > 0.0) != monitoring
+                            || (shared.reconnectInterval > 0.0) != reconnecting;
+                    });
+
+                    monitoring = shared.monitorInterval > 0.0;
+                    reconnecting = shared.reconnectInterval > 0.0;
+                    continue;
+                }
+            }
+
+            ComfyUIStatus result;
+
+            switch (job)
+            {
+                case Job::connect:   result = runConnectAttempt(); break;
+                case Job::check:     result = runCheck (false); break;
+                case Job::probe:     result = runCheck (true); break;
+                case Job::reconnect: result = runReconnectTry(); break;
+                case Job::none:      break;
+            }
+
+            if (threadShouldExit() || client.isCancelled())
+            {
+                // Interrupted (disconnect or a config change): whoever stopped us
+                // resolves these waiters with the status that really follows.
+                std::lock_guard<std::mutex> lock (shared.mutex);
+                auto& list = job == Job::check ? shared.checkWaiters : shared.connectWaiters;
+                for (auto& w : waiters)
+                    list.push_back (std::move (w));
+
+                if (! waiters.empty() && ! shared.shuttingDown)
+                    (job == Job::check ? shared.checkRequested : shared.connectRequested) = true;
+
+                break;
+            }
+
+            resolveAll (waiters, result);
+
+            // The next periodic check is timed from the end of this one: no pile-up.
+            nextMonitorProbe = Clock::time_point::max();
+            nextReconnect = Clock::time_point::max();
+        }
+    }
+
+private:
+    ConnectionManager& manager;
+    Shared& shared;
+    HttpClient& client;
+    juce::Random random;
+    bool monitoring = false, reconnecting = false;
+
+    double jittered (double seconds)
+    {
+        // +-10 % so that many instances started together spread out.
+        return seconds * (0.9 + 0.2 * random.nextDouble());
+    }
+
+    ComfyUIConfig configSnapshot() const
+    {
+        std::lock_guard<std::mutex> lock (shared.mutex);
+        return shared.config;
+    }
+
+    bool interrupted() const
+    {
+        std::lock_guard<std::mutex> lock (shared.mutex);
+        return threadShouldExit() || shared.configChanged || shared.shuttingDown;
+    }
+
+    /** Sleeps between tries; returns false when told to stop or when the config changed. */
+    bool pause (double seconds)
+    {
+        std::unique_lock<std::mutex> lock (shared.mutex);
+        return ! shared.wakeUp.wait_for (lock, toDuration (seconds), [this]
+        {
+            return threadShouldExit() || shared.configChanged || shared.shuttingDown;
+        });
+    }
+
+    ComfyUIStatus setState (ConnectionState state)
+    {
+        auto status = manager.getStatus();
+        status.state = state;
+        manager.publish (status);
+        return status;
+    }
+
+    /** Builds the status that follows a probe and publishes it. */
+    ComfyUIStatus apply (const ProbeResult& probe, const ComfyUIConfig& config)
+    {
+        auto status = manager.getStatus();
+        status.url = config.getBaseUrl();
+        status.corsCheckEnabled = config.enableCorsCheck;
+        status.lastCheck = juce::Time::getCurrentTime();
+
+        if (probe.reachedComfyUI)
+        {
+            status.available = true;
+            status.state = ConnectionState::connected;
+            status.version = probe.version;
+            status.queueSize = probe.queueSize;
+            status.errorMessage.reset();
+        }
+        else
+        {
+            std::lock_guard<std::mutex> lock (shared.mutex);
+            status.available = false;
+            status.queueSize = 0;
+            status.errorMessage = probe.errorMessage;
+            status.state = shared.reconnectInterval > 0.0 ? ConnectionState::reconnecting : ConnectionState::unavailable;
+        }
+
+        manager.publish (status);
+        return status;
+    }
+
+    ProbeResult probe (const ComfyUIConfig& config, double timeout)
+    {
+        return probeComfyUI (client, config.getBaseUrl(), timeout);
+    }
+
+    ComfyUIStatus runConnectAttempt()
+    {
+        auto config = configSnapshot();
+
+        {
+            auto status = manager.getStatus();
+            status.url = config.getBaseUrl();
+            status.state = ConnectionState::connecting;
+            manager.publish (status);
+        }
+
+        ProbeResult last;
+        auto delay = firstRetryDelaySeconds;
+
+        for (int attempt = 0; attempt <= config.maxRetries; ++attempt)
+        {
+            if (interrupted())
+                return manager.getStatus();
+
+            last = probe (config, config.timeout);
+
+            if (last.reachedComfyUI || ! last.worthRetrying || attempt == config.maxRetries)
+                break;
+
+            if (! pause (jittered (delay)))
+                return manager.getStatus();
+
+            delay = juce::jmin (maxRetryDelaySeconds, delay * config.retryBackoff);
+        }
+
+        if (client.isCancelled())
+            return manager.getStatus();
+
+        return apply (last, config);
+    }
+
+    ComfyUIStatus runCheck (bool periodic)
+    {
+        const auto config = configSnapshot();
+        const auto wasAvailable = manager.isAvailable();
+        auto result = probe (config, config.getEffectiveProbeTimeout());
+
+        // No flapping: one failed probe of an up backend is retried once.
+        if (periodic && wasAvailable && ! result.reachedComfyUI && result.worthRetrying && ! interrupted())
+            result = probe (config, config.getEffectiveProbeTimeout());
+
+        if (client.isCancelled())
+            return manager.getStatus();
+
+        return apply (result, config);
+    }
+
+    ComfyUIStatus runReconnectTry()
+    {
+        const auto config = configSnapshot();
+        setState (ConnectionState::reconnecting);
+        const auto result = probe (config, config.timeout);
+
+        if (client.isCancelled())
+            return manager.getStatus();
+
+        return apply (result, config);
+    }
+};
+
+//==============================================================================
+ConnectionManager::ConnectionManager (const ComfyUIConfig& config, std::unique_ptr<HttpClient> httpClient)
+    : client (httpClient != nullptr ? std::move (httpClient) : std::make_unique<CurlHttpClient>()),
+      shared (std::make_unique<Shared>()),
+      notifier (std::make_unique<Notifier> (*this))
+{
+    if (auto problems = config.validate(); ! problems.isEmpty())
+    {
+        juce::Logger::writeToLog ("ComfyBridge: invalid config, using defaults: " + problems.joinIntoString ("; "));
+        shared->config = ComfyUIConfig {};
+    }
+    else
+    {
+        shared->config = config;
+    }
+
+    shared->status.url = shared->config.getBaseUrl();
+    shared->status.corsCheckEnabled = shared->config.enableCorsCheck;
+    worker = std::make_unique<Worker> (*this);
+}
+
+ConnectionManager::~ConnectionManager()
+{
+    disconnect();
+    notifier->cancel();
+    notifier.reset();
+    removeAllChangeListeners();
+}
+
+//==============================================================================
+void ConnectionManager::wakeWorker()
+{
+    // Taking the mutex first means the worker is either before its predicate
+    // check (and will see the new state) or already waiting (and gets the notify).
+    {
+        std::lock_guard<std::mutex> lock (shared->mutex);
+    }
+    shared->wakeUp.notify_all();
+}
+
+void ConnectionManager::stopWorker()
+{
+    worker->signalThreadShouldExit();
+    client->cancel();
+    wakeWorker();
+    worker->stopThread (-1);
+    client->resetCancellation();
+}
+
+void ConnectionManager::ensureWorkerRunning()
+{
+    if (! worker->isThreadRunning())
+        worker->startThread();
+}
+
+std::shared_future<ComfyUIStatus> ConnectionManager::connect()
+{
+    std::promise<ComfyUIStatus> promise;
+    auto future = promise.get_future().share();
+
+    {
+        std::lock_guard<std::mutex> lock (shared->mutex);
+        shared->shuttingDown = false;
+        shared->connectRequested = true;
+        shared->connectWaiters.push_back (std::move (promise));
+    }
+
+    // Show "connecting" at once, not when the worker gets round to it.
+    auto status = getStatus();
+    status.state = ConnectionState::connecting;
+    publish (status);
+
+    client->resetCancellation();
+    ensureWorkerRunning();
+    wakeWorker();
+    return future;
+}
+
+std::shared_future<ComfyUIStatus> ConnectionManager::checkHealth()
+{
+    std::promise<ComfyUIStatus> promise;
+    auto future = promise.get_future().share();
+
+    {
+        std::lock_guard<std::mutex> lock (shared->mutex);
+        shared->shuttingDown = false;
+        shared->checkRequested = true;
+        shared->checkWaiters.push_back (std::move (promise));
+    }
+
+    client->resetCancellation();
+    ensureWorkerRunning();
+    wakeWorker();
+    return future;
+}
+
+void ConnectionManager::disconnect()
+{
+    {
+        std::lock_guard<std::mutex> lock (shared->mutex);
+        shared->shuttingDown = true;
+        shared->monitorInterval = 0.0;
+        shared->reconnectInterval = 0.0;
+        shared->connectRequested = shared->checkRequested = shared->configChanged = false;
+    }
+
+    stopWorker();
+
+    auto status = getStatus();
+    status.available = false;
+    status.state = ConnectionState::disconnected;
+    status.queueSize = 0;
+    publish (status);
+
+    std::vector<std::promise<ComfyUIStatus>> waiters;
+    {
+        std::lock_guard<std::mutex> lock (shared->mutex);
+        waiters.swap (shared->connectWaiters);
+        for (auto& w : shared->checkWaiters)
+            waiters.push_back (std::move (w));
+        shared->checkWaiters.clear();
+    }
+
+    resolveAll (waiters, status);
+}
+
+//==============================================================================
+void ConnectionManager::startHealthMonitoring (double intervalSeconds)
+{
+    jassert (intervalSeconds > 0.0);
+    {
+        std::lock_guard<std::mutex> lock (shared->mutex);
+        shared->shuttingDown = false;
+        shared->monitorInterval = juce::jmax (0.05, intervalSeconds);
+    }
+    client->resetCancellation();
+    ensureWorkerRunning();
+    wakeWorker();
+}
+
+void ConnectionManager::stopHealthMonitoring()
+{
+    {
+        std::lock_guard<std::mutex> lock (shared->mutex);
+        shared->monitorInterval = 0.0;
+    }
+    wakeWorker();
+}
+
+void ConnectionManager::startBackgroundReconnection (double intervalSeconds)
+{
+    jassert (intervalSeconds > 0.0);
+    {
+        std::lock_guard<std::mutex> lock (shared->mutex);
+        shared->shuttingDown = false;
+        shared->reconnectInterval = juce::jmax (0.05, intervalSeconds);
+
+        if (shared->status.state == ConnectionState::unavailable)
+        {
+            shared->status.state = ConnectionState::reconnecting;
+            shared->pendingNotifications.push_back (shared->status);
+        }
+    }
+    client->resetCancellation();
+    notifier->post();
+    sendChangeMessage();
+    ensureWorkerRunning();
+    wakeWorker();
+}
+
+void ConnectionManager::stopBackgroundReconnection()
+{
+    {
+        std::lock_guard<std::mutex> lock (shared->mutex);
+        shared->reconnectInterval = 0.0;
+
+        if (shared->status.state == ConnectionState::reconnecting)
+        {
+            shared->status.state = ConnectionState::unavailable;
+            shared->pendingNotifications.push_back (shared->status);
+        }
+    }
+    notifier->post();
+    sendChangeMessage();
+    wakeWorker();
+}
+
+bool ConnectionManager::isMonitoring() const
+{
+    std::lock_guard<std::mutex> lock (shared->mutex);
+    return shared->monitorInterval > 0.0;
+}
+
+bool ConnectionManager::isReconnectionEnabled() const
+{
+    std::lock_guard<std::mutex> lock (shared->mutex);
+    return shared->reconnectInterval > 0.0;
+}
+
+//==============================================================================
+ConnectionManager::CallbackId ConnectionManager::registerStatusCallback (StatusCallback callback)
+{
+    std::lock_guard<std::mutex> lock (shared->callbackMutex);
+    const auto id = shared->nextCallbackId++;
+    shared->callbacks.emplace_back (id, std::make_shared<StatusCallback> (std::move (callback)));
+    return id;
+}
+
+bool ConnectionManager::unregisterStatusCallback (CallbackId id)
+{
+    std::lock_guard<std::mutex> lock (shared->callbackMutex);
+    auto& list = shared->callbacks;
+    const auto it = std::find_if (list.begin(), list.end(), [id] (const auto& entry) { return entry.first == id; });
+
+    if (it == list.end())
+        return false;
+
+    list.erase (it);
+    return true;
+}
+
+void ConnectionManager::publish (ComfyUIStatus newStatus)
+{
+    bool changed = false;
+
+    {
+        std::lock_guard<std::mutex> lock (shared->mutex);
+        changed = ! newStatus.isEquivalentTo (shared->status);
+        shared->status = newStatus;
+        available.store (newStatus.available, std::memory_order_relaxed);
+
+        if (changed)
+            shared->pendingNotifications.push_back (std::move (newStatus));
+    }
+
+    if (changed)
+    {
+        notifier->post();
+        sendChangeMessage();
+    }
+}
+
+void ConnectionManager::deliverNotifications()
+{
+    JUCE_ASSERT_MESSAGE_THREAD
+
+    std::deque<ComfyUIStatus> statuses;
+    {
+        std::lock_guard<std::mutex> lock (shared->mutex);
+        statuses.swap (shared->pendingNotifications);
+    }
+
+    for (const auto& status : statuses)
+    {
+        std::vector<CallbackId> ids;
+        {
+            std::lock_guard<std::mutex> lock (shared->callbackMutex);
+            for (const auto& entry : shared->callbacks)
+                ids.push_back (entry.first);
+        }
+
+        for (auto id : ids)
+        {
+            // Looked up again each time: an earlier callback may have removed this one.
+            std::shared_ptr<StatusCallback> callback;
+            {
+                std::lock_guard<std::mutex> lock (shared->callbackMutex);
+                for (const auto& entry : shared->callbacks)
+                    if (entry.first == id)
+                        callback = entry.second;
+            }
+
+            if (callback == nullptr)
+                continue;
+
+            try
+            {
+                (*callback) (status);
+            }
+            catch (const std::exception& e)
+            {
+                juce::Logger::writeToLog ("ComfyBridge: a status callback threw: " + juce::String (e.what()));
+            }
+            catch (...)
+            {
+                juce::Logger::writeToLog ("ComfyBridge: a status callback threw an unknown exception");
+            }
+        }
+    }
+}
+
+//==============================================================================
+ComfyUIStatus ConnectionManager::getStatus() const
+{
+    std::lock_guard<std::mutex> lock (shared->mutex);
+    return shared->status;
+}
+
+FallbackMode ConnectionManager::getFallbackMode() const
+{
+    std::lock_guard<std::mutex> lock (shared->mutex);
+    return shared->config.fallbackMode;
+}
+
+juce::String ConnectionManager::triggerFallbackWarning() const
+{
+    const auto status = getStatus();
+    const auto mode = getFallbackMode();
+
+    juce::String consequence;
+    switch (mode)
+    {
+        case FallbackMode::placeholder: consequence = "a placeholder image will be drawn locally instead of a generated one"; break;
+        case FallbackMode::skip:        consequence = "generation requests will be skipped (nothing is produced)"; break;
+        case FallbackMode::abort:       consequence = "generation requests will stop with an error"; break;
+    }
+
+    juce::String message;
+
+    if (status.available)
+        message << "ComfyUI at " << status.url << " is available; the fallback mode '" << toString (mode) << "' is not in use";
+    else
+        message << "ComfyUI at " << status.url << " is unavailable ("
+                << status.errorMessage.value_or (status.state == ConnectionState::disconnected ? "not connected" : "not checked yet")
+                << "). Fallback mode '" << toString (mode) << "': " << consequence << ".";
+
+    juce::Logger::writeToLog ("ComfyBridge: " + message);
+    return message;
+}
+
+//==============================================================================
+ComfyUIConfig ConnectionManager::getConfig() const
+{
+    std::lock_guard<std::mutex> lock (shared->mutex);
+    return shared->config;
+}
+
+juce::StringArray ConnectionManager::setConfig (const ComfyUIConfig& newConfig)
+{
+    auto problems = newConfig.validate();
+
+    if (! problems.isEmpty())
+        return problems;
+
+    bool restart = false;
+    {
+        std::lock_guard<std::mutex> lock (shared->mutex);
+
+        if (shared->config == newConfig)
+            return {};
+
+        restart = shared->status.state != ConnectionState::disconnected;
+    }
+
+    // A request in flight was made under the old config: abandon it first, so
+    // its waiters are handed back and answered under the new config.
+    if (restart)
+        stopWorker();
+
+    {
+        std::lock_guard<std::mutex> lock (shared->mutex);
+        shared->config = newConfig;
+        shared->status.url = newConfig.getBaseUrl();
+        shared->status.corsCheckEnabled = newConfig.enableCorsCheck;
+        shared->configChanged = restart;
+        shared->shuttingDown = false;
+    }
+
+    if (restart)
+    {
+        ensureWorkerRunning();
+        wakeWorker();
+    }
+
+    return {};
+}
+
+} // namespace comfybridge

@@ -1,0 +1,154 @@
+#pragma once
+
+namespace comfybridge
+{
+
+//==============================================================================
+/**
+    Keeps an honest, live view of one ComfyUI backend without ever blocking the
+    thread that asks.
+
+    All network I/O runs on one background juce::Thread owned by the manager.
+    Callers get answers three ways:
+    - getStatus(): a consistent snapshot, cheap, from any thread;
+    - isAvailable(): a lock-free flag for the audio thread;
+    - notifications on the message thread: the manager is a
+      juce::ChangeBroadcaster (coalesced, no payload: read getStatus()), and
+      registered StatusCallbacks receive every change in order.
+
+    connect() and checkHealth() return at once with a std::shared_future that a
+    tool or test may wait on (never wait on it on the message or audio thread).
+
+    @code
+    comfybridge::ConnectionManager manager (config);
+    auto status = manager.connect().get();   // CLI: fine to block here
+    @endcode
+*/
+class ConnectionManager : public juce::ChangeBroadcaster
+{
+public:
+    /** Receives each new status on the message thread. */
+    using StatusCallback = std::function<void (const ComfyUIStatus&)>;
+
+    /** Identifies a registered callback; 0 is never used. */
+    using CallbackId = juce::uint64;
+
+    /** Creates a manager for @p config (which should be valid; an invalid one is
+        replaced by the defaults and logged). Does no I/O and starts no thread.
+        @p client lets tests inject an HTTP client; by default libcurl is used.
+    */
+    explicit ConnectionManager (const ComfyUIConfig& config, std::unique_ptr<HttpClient> client = nullptr);
+
+    /** Disconnects (cancelling whatever is in flight) and guarantees that no
+        callback or change message is delivered afterwards.
+    */
+    ~ConnectionManager() override;
+
+    //==============================================================================
+    /** Starts a connection attempt on the background thread and returns at once.
+        One attempt is up to 1 + max_retries tries, each bounded by `timeout`, with
+        delays that grow by `retry_backoff` (plus jitter) between them. Failures
+        that retrying cannot fix (not a ComfyUI server, HTTP 403) end it early.
+        The future resolves with the resulting status.
+    */
+    std::shared_future<ComfyUIStatus> connect();
+
+    /** Stops monitoring and reconnection, cancels any request in flight, joins the
+        thread (promptly, even while a server hangs), and sets the state to
+        disconnected. Idempotent. Pending futures resolve with the final status.
+    */
+    void disconnect();
+
+    /** Checks the backend now (GET /system_stats and the queue) on the background
+        thread, updates the status and resolves the future with it.
+    */
+    std::shared_future<ComfyUIStatus> checkHealth();
+
+    //==============================================================================
+    /** Probes the backend every @p intervalSeconds (default 5) with the short
+        probe timeout. A probe is scheduled only after the previous one finished,
+        so checks never pile up. One failed probe of an up backend is retried once
+        before it is declared down.
+    */
+    void startHealthMonitoring (double intervalSeconds = 5.0);
+
+    /** Stops periodic probes; a probe in flight finishes, no new one starts. */
+    void stopHealthMonitoring();
+
+    /** While the backend is unavailable, tries to connect every
+        @p intervalSeconds (default 10, with a little jitter so that many
+        instances do not fire together); idle while connected, and resumes when
+        the connection is lost, until stopped.
+    */
+    void startBackgroundReconnection (double intervalSeconds = 10.0);
+
+    /** Stops background reconnection. */
+    void stopBackgroundReconnection();
+
+    /** True while periodic health monitoring is on. */
+    bool isMonitoring() const;
+
+    /** True while background reconnection is on. */
+    bool isReconnectionEnabled() const;
+
+    //==============================================================================
+    /** Adds a callback, called on the message thread in registration order for
+        every status change (a change of lastCheck alone is not a change). An
+        exception thrown by a callback is caught and logged; the others still run.
+    */
+    CallbackId registerStatusCallback (StatusCallback callback);
+
+    /** Removes a callback; safe from inside any callback, including itself.
+        Returns false when the id is unknown.
+    */
+    bool unregisterStatusCallback (CallbackId id);
+
+    //==============================================================================
+    /** A consistent snapshot of the current status; never waits on I/O. */
+    ComfyUIStatus getStatus() const;
+
+    /** Lock-free and wait-free: whether the backend is available. Safe on the audio thread. */
+    bool isAvailable() const noexcept { return available.load (std::memory_order_relaxed); }
+
+    /** True when the backend is unavailable and the fallback mode applies. Lock-free. */
+    bool shouldUseFallback() const noexcept { return ! isAvailable(); }
+
+    /** The configured fallback mode. */
+    FallbackMode getFallbackMode() const;
+
+    /** A message a user can act on: which URL, why it is unavailable and what the
+        fallback mode will do. It is also written to the JUCE logger.
+    */
+    juce::String triggerFallbackWarning() const;
+
+    //==============================================================================
+    /** The config in use. */
+    ComfyUIConfig getConfig() const;
+
+    /** Validates @p newConfig; when valid, applies it atomically, cancels a request
+        made under the old config and starts a fresh check (unless disconnected).
+        Returns the problems (nothing is applied when there are any).
+    */
+    juce::StringArray setConfig (const ComfyUIConfig& newConfig);
+
+private:
+    class Worker;
+    class Notifier;
+    struct Shared;
+
+    std::unique_ptr<HttpClient> client;
+    std::unique_ptr<Shared> shared;
+    std::unique_ptr<Worker> worker;
+    std::unique_ptr<Notifier> notifier;
+    std::atomic<bool> available { false };
+
+    void ensureWorkerRunning();
+    void wakeWorker();
+    void stopWorker();
+    void publish (ComfyUIStatus newStatus);
+    void deliverNotifications();
+
+    JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR (ConnectionManager)
+};
+
+} // namespace comfybridge

@@ -1,0 +1,195 @@
+/*
+    FakeComfyUI — an in-process stand-in for a ComfyUI server (aiohttp), faithful to
+    /work/shared/reference/comfyui-api.md §1–§4.3 for the routes it implements.
+*/
+
+#pragma once
+
+#include "TestHttpServer.h"
+
+#include <nlohmann/json.hpp>
+
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace TestHelpers
+{
+
+/**
+    A fake ComfyUI built on TestHttpServer (127.0.0.1 only).
+
+    Built-in routes (each also answers under /api/... unless legacy mode is on):
+      GET  /system_stats        200 {"system":{...},"devices":[{...}]}
+      GET  /prompt              200 {"exec_info":{"queue_remaining":N}}
+      POST /prompt              200 {"prompt_id","number","node_errors":{}} / 400 no_prompt / 500 on bad JSON
+      GET  /queue               200 {"queue_running":[...],"queue_pending":[...]}
+    Unknown path → 404 "404: Not Found"; known path, wrong method → 405 (both plain text, no CORS headers).
+
+    Security middleware as in ComfyUI: by default the origin check (Sec-Fetch-Site: cross-site
+    → 403; loopback Host whose host[:port] differs from Origin's → 403; both with an empty body;
+    OPTIONS → 200 empty). With setCorsOrigin("...") the CORS middleware replaces it.
+
+    Extend or override behaviour with setRoute(): patterns are paths whose "{name}" segments
+    match one path segment and end up URL-decoded in Request::pathParams. Every method is
+    thread-safe, so tests can flip modes while a client is talking to the server.
+*/
+class FakeComfyUI
+{
+public:
+    /** A route handler; runs on a server thread, so it must be thread-safe. */
+    using RouteHandler = std::function<Response (const Request&)>;
+
+    /** Creates a stopped server with the built-in routes and the default (v0.3.64-like) state. */
+    FakeComfyUI();
+
+    /** Stops the server. */
+    ~FakeComfyUI();
+
+    FakeComfyUI (const FakeComfyUI&) = delete;
+    FakeComfyUI& operator= (const FakeComfyUI&) = delete;
+
+    //==============================================================================
+    /** Starts listening on 127.0.0.1:port (0 = ephemeral). */
+    bool start (int port = 0);
+
+    /** Closes the listener and all connections promptly; joins threads. */
+    void stop();
+
+    /** stop() + start() on the same port; state (routes, modes, queue) is kept. */
+    bool restart();
+
+    /** True while serving. */
+    bool isRunning() const;
+
+    /** The bound port (kept after stop()). */
+    int port() const;
+
+    /** "http://127.0.0.1:PORT". */
+    std::string baseUrl() const;
+
+    //==============================================================================
+    /** Every request received (oldest first), including ones that got 403/404. */
+    std::vector<Request> requests() const;
+
+    /** Number of requests received. */
+    std::size_t requestCount() const;
+
+    /** The most recent request (default Request if none). */
+    Request lastRequest() const;
+
+    /** Forgets the request log. */
+    void clearRequests();
+
+    /** Blocks until at least `count` requests were received or the timeout passes. */
+    bool waitForRequests (std::size_t count, int timeoutMs) const;
+
+    /** The underlying server, e.g. for connectionCount(). */
+    TestHttpServer& server();
+
+    //==============================================================================
+    /** Delays every response by this many ms (0 = off). */
+    void setDelayMs (int delayMs);
+
+    /** When true, every request is read and then never answered (socket held open). */
+    void setHang (bool shouldHang);
+
+    /** Pre-2024-06 server: no /api/... aliases (they 404) and system_stats lacks
+        comfyui_version, pytorch_version, argv, ram_total and ram_free.
+    */
+    void setLegacy (bool isLegacy);
+
+    /** system.comfyui_version (default "0.3.64"); an empty string omits the field (pre-2024-08). */
+    void setVersion (const std::string& version);
+
+    /** Enables/disables the Host-vs-Origin check of the default middleware (default on). */
+    void setOriginCheck (bool enabled);
+
+    /** Enables/disables the "Sec-Fetch-Site: cross-site → 403" check (default on, as 2026 builds). */
+    void setSecFetchSiteCheck (bool enabled);
+
+    /** Switches to CORS mode (like --enable-cors-header ORIGIN; "*" for the bare flag).
+        An empty string switches back to the default origin-check mode.
+    */
+    void setCorsOrigin (const std::string& allowedOrigin);
+
+    /** Fills the queue with `running` and `pending` fake items. Running items get numbers
+        0..running-1 and ids "a0000000-0000-4000-8000-00000000000i"; pending get the following
+        numbers and ids starting "b0000000-". Pending is emitted in heap order (not sorted),
+        as the real server does.
+    */
+    void setQueue (int running, int pending);
+
+    /** Sets the queue items verbatim (each a 5-element array). */
+    void setQueueItems (const nlohmann::json& running, const nlohmann::json& pending);
+
+    /** running + pending, as reported by GET /prompt. */
+    int queueRemaining() const;
+
+    /** The JSON bodies of every POST /prompt that was accepted (200), oldest first. */
+    std::vector<nlohmann::json> postedPrompts() const;
+
+    /** The system_stats document currently served (reflects version/legacy settings). */
+    nlohmann::json systemStats() const;
+
+    //==============================================================================
+    /** Adds or replaces the route (method, pattern), e.g. setRoute ("GET", "/history/{prompt_id}", h).
+        Patterns are registered without the /api prefix; the alias is automatic. A pattern that
+        itself starts with "/api/" (e.g. the jobs API) only answers there.
+    */
+    void setRoute (const std::string& method, const std::string& pattern, RouteHandler handler);
+
+    /** Removes a route; afterwards the path 404s (or 405s if other methods remain). */
+    void removeRoute (const std::string& method, const std::string& pattern);
+
+    /** Restores the built-in routes, dropping overrides and additions. */
+    void resetRoutes();
+
+    //==============================================================================
+    /** An aiohttp-style json_response. */
+    static Response jsonResponse (const nlohmann::json& body, int status = 200);
+
+    /** aiohttp's plain-text 404 "404: Not Found". */
+    static Response notFound();
+
+    /** A random lowercase hyphenated UUID v4. */
+    static std::string makeUuid();
+
+private:
+    struct Route
+    {
+        std::string method;
+        std::string pattern;
+        std::vector<std::string> segments;
+        RouteHandler handler;
+    };
+
+    Response dispatch (const Request& request);
+    Response route (const Request& request);
+    bool isBlockedByOriginCheck (const Request& request) const;
+    void installDefaultRoutes();
+    void addCorsHeaders (Response& response) const;
+
+    Response handleSystemStats (const Request&);
+    Response handleGetPrompt (const Request&);
+    Response handlePostPrompt (const Request&);
+    Response handleGetQueue (const Request&);
+
+    mutable std::mutex stateMutex;
+    std::vector<Route> routes;
+    int delayMs = 0;
+    bool hang = false;
+    bool legacy = false;
+    std::string version = "0.3.64";
+    bool originCheck = true;
+    bool secFetchSiteCheck = true;
+    std::string corsOrigin;
+    nlohmann::json queueRunning = nlohmann::json::array();
+    nlohmann::json queuePending = nlohmann::json::array();
+    long long nextNumber = 0;
+    std::vector<nlohmann::json> acceptedPrompts;
+
+    TestHttpServer httpServer;   // last: destroyed (stopped) first, before the state it uses
+};
+
+} // namespace TestHelpers

@@ -1,0 +1,76 @@
+#pragma once
+
+#include <comfybridge_core/comfybridge_core.h>
+#include <chrono>
+#include <string>
+
+namespace TestSupport
+{
+
+/** Runs the JUCE message loop until @p condition holds or @p timeoutMs pass; true if it held.
+    Use this instead of sleeps: callbacks and change messages arrive on this thread.
+*/
+template <typename Condition>
+bool pumpUntil (Condition&& condition, int timeoutMs = 10000)
+{
+    const auto deadline = juce::Time::getMillisecondCounterHiRes() + timeoutMs;
+
+    while (! condition())
+    {
+        if (juce::Time::getMillisecondCounterHiRes() > deadline)
+            return false;
+
+        juce::MessageManager::getInstance()->runDispatchLoopUntil (5);
+    }
+
+    return true;
+}
+
+/** Processes the messages already queued (and those they post) for about @p ms. */
+inline void pumpFor (int ms)
+{
+    juce::MessageManager::getInstance()->runDispatchLoopUntil (ms);
+}
+
+/** A config pointing at 127.0.0.1:@p port with test-friendly timings. */
+inline comfybridge::ComfyUIConfig localConfig (int port, double timeout = 2.0, int retries = 0)
+{
+    comfybridge::ComfyUIConfig config;
+    config.host = "127.0.0.1";
+    config.port = port;
+    config.timeout = timeout;
+    config.probeTimeout = juce::jmin (1.0, timeout);
+    config.maxRetries = retries;
+    config.retryBackoff = 1.0;
+    return config;
+}
+
+/** Milliseconds taken by @p work. */
+template <typename Work>
+double millisecondsFor (Work&& work)
+{
+    const auto start = std::chrono::steady_clock::now();
+    work();
+    return std::chrono::duration<double, std::milli> (std::chrono::steady_clock::now() - start).count();
+}
+
+/** Waits for a future with a generous limit so a hang fails the test instead of blocking it. */
+template <typename Future>
+bool ready (const Future& future, int timeoutMs = 15000)
+{
+    return future.wait_for (std::chrono::milliseconds (timeoutMs)) == std::future_status::ready;
+}
+
+/** The number of open file descriptors of this process. */
+inline int openFileDescriptors()
+{
+    return juce::File ("/proc/self/fd").getNumberOfChildFiles (juce::File::findFiles | juce::File::findDirectories | juce::File::ignoreHiddenFiles, "*");
+}
+
+/** The number of threads of this process. */
+inline int threadCount()
+{
+    return juce::File ("/proc/self/task").getNumberOfChildFiles (juce::File::findDirectories, "*");
+}
+
+} // namespace TestSupport
