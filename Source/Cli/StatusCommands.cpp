@@ -56,7 +56,13 @@ namespace
     juce::String statusLine (const comfybridge::ComfyUIStatus& status, bool json)
     {
         if (json)
-            return status.toJson();
+        {
+            // One object per line; the timestamp says when the change was seen.
+            auto object = juce::JSON::parse (status.toJson());
+            if (auto* dynamic = object.getDynamicObject())
+                dynamic->setProperty ("timestamp", comfybridge::toIso8601Utc (juce::Time::getCurrentTime()));
+            return juce::JSON::toString (object, true);
+        }
 
         juce::String line;
         line << comfybridge::toIso8601Utc (juce::Time::getCurrentTime()) << "  " << toString (status.state)
@@ -121,9 +127,10 @@ int runWatchCommand (const juce::StringArray& args)
     comfybridge::ConnectionManager manager (parsed.config);
 
     // Prints each change as the manager reports it, on this (the message) thread.
+    // "connecting" is skipped: the first line is the outcome of the first attempt.
     manager.registerStatusCallback ([json] (const comfybridge::ComfyUIStatus& status)
     {
-        if (status.state != comfybridge::ConnectionState::connecting || ! json)
+        if (status.state != comfybridge::ConnectionState::connecting)
             std::cout << statusLine (status, json) << std::endl;
     });
 

@@ -68,6 +68,9 @@ namespace
                 return "not a ComfyUI server at " + baseUrl + ": its status answer is larger than 1 MB";
             case HttpError::tls:
                 return "secure connection to " + baseUrl + " failed: " + r.errorText;
+            case HttpError::connectionLost:
+                return "the connection to " + baseUrl + " closed before the answer was complete"
+                       " (ComfyUI may have crashed or be restarting)";
             case HttpError::protocol:
                 return "not a ComfyUI server at " + baseUrl + ": the answer is not valid HTTP (" + r.errorText + ")";
             case HttpError::cancelled:

@@ -435,6 +435,7 @@ void ConnectionManager::disconnect()
     status.available = false;
     status.state = ConnectionState::disconnected;
     status.queueSize = 0;
+    status.errorMessage.reset(); // the user chose this: it is not an error
     publish (status);
 
     std::vector<std::promise<ComfyUIStatus>> waiters;

@@ -13,6 +13,7 @@ juce::String toString (HttpError error)
         case HttpError::bodyTooLarge:    return "response too large";
         case HttpError::cancelled:       return "cancelled";
         case HttpError::tls:             return "TLS error";
+        case HttpError::connectionLost:  return "connection lost";
         case HttpError::protocol:        return "not HTTP";
         case HttpError::other:           return "network error";
     }
@@ -80,11 +81,12 @@ namespace
             case CURLE_SSL_CIPHER:
             case CURLE_SSL_CACERT_BADFILE:
             case CURLE_SSL_ISSUER_ERROR:     return HttpError::tls;
-            case CURLE_WEIRD_SERVER_REPLY:
-            case CURLE_UNSUPPORTED_PROTOCOL:
             case CURLE_GOT_NOTHING:
             case CURLE_PARTIAL_FILE:
             case CURLE_RECV_ERROR:
+            case CURLE_SEND_ERROR:           return HttpError::connectionLost;
+            case CURLE_WEIRD_SERVER_REPLY:
+            case CURLE_UNSUPPORTED_PROTOCOL:
             case CURLE_HTTP2:
             case CURLE_BAD_CONTENT_ENCODING: return HttpError::protocol;
             default:                         return HttpError::other;

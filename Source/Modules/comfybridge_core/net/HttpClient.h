@@ -27,7 +27,8 @@ enum class HttpError
     bodyTooLarge,   ///< the response body passed maxBodyBytes
     cancelled,      ///< cancel() was called
     tls,            ///< certificate or TLS handshake failure
-    protocol,       ///< the peer did not speak HTTP, or closed mid-response
+    connectionLost, ///< the peer closed or reset the connection before the response was complete
+    protocol,       ///< the peer did not speak HTTP
     other           ///< anything else (see errorText)
 };
 
