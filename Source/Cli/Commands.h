@@ -13,4 +13,10 @@ namespace cli
 
     /** `comfybridge watch [--json] [--interval S] [--reconnect-interval S] [--duration S]`. */
     int runWatchCommand (const juce::StringArray& args);
+
+    /** `comfybridge generate --workflow NAME|FILE --prompt TEXT ... --out FILE.png`. */
+    int runGenerateCommand (const juce::StringArray& args);
+
+    /** `comfybridge placeholder --width W --height H --prompt TEXT [--seed N] --out FILE.png`. */
+    int runPlaceholderCommand (const juce::StringArray& args);
 }

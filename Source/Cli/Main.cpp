@@ -15,15 +15,32 @@ namespace
         "  config validate FILE   check a JSON config file (exit 0 valid, 2 invalid)\n"
         "  config show            print the effective config as JSON\n"
         "  status [--json]        one connection attempt; exit 0 available, 3 unavailable\n"
-        "  watch [--json]         monitor and reconnect; one line per status change\n\n"
+        "  watch [--json]         monitor and reconnect; one line per status change\n"
+        "  generate               run a workflow with a prompt and write the image (fallback applies)\n"
+        "  placeholder            draw the fallback placeholder image to a PNG file\n\n"
         "Run 'comfybridge COMMAND --help' for a command's options.\n"
         "Exit codes: 0 ok, 1 ComfyUI reported an error, 2 usage or config error,\n"
-        "            3 backend unavailable, 5 skipped by the fallback mode.\n";
+        "            3 backend unavailable, 5 skipped by the fallback mode.\n"
+        "Set COMFYBRIDGE_LOG=1 to see the library's log lines on stderr.\n";
+
+    /** The CLI prints what users need itself; the module's log lines only on request. */
+    struct CliLogger : juce::Logger
+    {
+        const bool verbose = juce::SystemStats::getEnvironmentVariable ("COMFYBRIDGE_LOG", {}).isNotEmpty();
+        void logMessage (const juce::String& message) override
+        {
+            if (verbose)
+                std::cerr << message << std::endl;
+        }
+    };
 }
 
 int main (int argc, char* argv[])
 {
     juce::ScopedJuceInitialiser_GUI juceInitialiser;
+    CliLogger logger;
+    juce::Logger::setCurrentLogger (&logger);
+    const juce::ScopeGuard resetLogger { [] { juce::Logger::setCurrentLogger (nullptr); } };
 
     juce::StringArray args;
     for (int i = 1; i < argc; ++i)
@@ -52,6 +69,12 @@ int main (int argc, char* argv[])
 
     if (command == "watch")
         return cli::runWatchCommand (rest);
+
+    if (command == "generate")
+        return cli::runGenerateCommand (rest);
+
+    if (command == "placeholder")
+        return cli::runPlaceholderCommand (rest);
 
     std::cerr << "unknown command '" << command << "'\n\n" << mainHelp;
     return cli::exitCode::usageError;

@@ -1,12 +1,18 @@
 #include "FakeComfyUI.h"
+#include "WebSocketTestSupport.h"
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cstdio>
 #include <random>
 #include <stdexcept>
 
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace TestHelpers
 {
@@ -141,6 +147,45 @@ namespace
         return text;
     }
 
+    bool headerHasToken (const std::string& value, const std::string& token)
+    {
+        std::size_t start = 0;
+
+        while (start <= value.size())
+        {
+            auto comma = value.find (',', start);
+
+            if (comma == std::string::npos)
+                comma = value.size();
+
+            auto item = value.substr (start, comma - start);
+            item.erase (0, item.find_first_not_of (" \t"));
+            item.erase (item.find_last_not_of (" \t") + 1);
+
+            if (toLower (item) == toLower (token))
+                return true;
+
+            start = comma + 1;
+        }
+
+        return false;
+    }
+
+    /** ComfyUI's status event; the sid is only included in the first one of a session. */
+    std::string statusEvent (int queueRemaining, const std::string& sid)
+    {
+        nlohmann::ordered_json data;
+        data["status"] = { { "exec_info", { { "queue_remaining", queueRemaining } } } };
+
+        if (! sid.empty())
+            data["sid"] = sid;
+
+        nlohmann::ordered_json event;
+        event["type"] = "status";
+        event["data"] = data;
+        return event.dump();
+    }
+
     nlohmann::json fakeQueueItem (int number, const std::string& promptId)
     {
         nlohmann::json prompt = {
@@ -254,9 +299,14 @@ void FakeComfyUI::setQueue (int running, int pending)
 
 void FakeComfyUI::setQueueItems (const nlohmann::json& running, const nlohmann::json& pending)
 {
-    std::lock_guard<std::mutex> lock (stateMutex);
-    queueRunning = running;
-    queuePending = pending;
+    {
+        std::lock_guard<std::mutex> lock (stateMutex);
+        queueRunning = running;
+        queuePending = pending;
+    }
+
+    // ComfyUI sends every socket a status event when the queue changes.
+    broadcast (statusEvent (queueRemaining(), {}));
 }
 
 int FakeComfyUI::queueRemaining() const
@@ -349,6 +399,7 @@ void FakeComfyUI::installDefaultRoutes()
     setRoute ("GET",  "/prompt",       [this] (const Request& r) { return handleGetPrompt (r); });
     setRoute ("POST", "/prompt",       [this] (const Request& r) { return handlePostPrompt (r); });
     setRoute ("GET",  "/queue",        [this] (const Request& r) { return handleGetQueue (r); });
+    setRoute ("GET",  "/ws",           [this] (const Request& r) { return handleWebSocket (r); });
 }
 
 //==============================================================================
@@ -631,6 +682,367 @@ Response FakeComfyUI::handlePostPrompt (const Request& request)
     }
 
     return jsonResponse ({ { "prompt_id", promptId }, { "number", number }, { "node_errors", nlohmann::json::object() } });
+}
+
+//==============================================================================
+/** One WebSocket session. Only its own connection thread touches the socket;
+    other threads queue bytes in `outbox` and wake it through the pipe.
+*/
+struct FakeComfyUI::WsSession
+{
+    WsSession()
+    {
+        if (::pipe (wakePipe) == 0)
+            for (auto fd : wakePipe)
+                ::fcntl (fd, F_SETFL, ::fcntl (fd, F_GETFL, 0) | O_NONBLOCK);
+    }
+
+    ~WsSession()
+    {
+        for (auto fd : wakePipe)
+            if (fd >= 0)
+                ::close (fd);
+    }
+
+    void wake()
+    {
+        char byte = 'x';
+        [[maybe_unused]] auto ignored = ::write (wakePipe[1], &byte, 1);
+    }
+
+    std::string sid;
+    int wakePipe[2] = { -1, -1 };
+
+    std::mutex mutex;              // guards the members below
+    std::string outbox;            // bytes waiting to be sent, in order
+    bool endAfterFlush = false;    // end the session once outbox is sent...
+    bool awaitCloseReply = false;  // ...after waiting (up to 1 s) for the client's close frame
+};
+
+Response FakeComfyUI::handleWebSocket (const Request& request)
+{
+    // aiohttp's WebSocketResponse.prepare() checks, in this order.
+    auto upgrade = request.header ("Upgrade");
+
+    if (toLower (upgrade) != "websocket" || ! headerHasToken (request.header ("Connection"), "upgrade"))
+        return Response::text (400, "No WebSocket UPGRADE hdr: " + upgrade + "\n Can \"Upgrade\" only to \"WebSocket\".");
+
+    if (request.header ("Sec-WebSocket-Version") != "13")
+        return Response::text (400, "Unsupported version: " + request.header ("Sec-WebSocket-Version"));
+
+    auto key = request.header ("Sec-WebSocket-Key");
+    std::string nonce;
+
+    if (! WebSocket::base64Decode (key, nonce) || nonce.size() != 16)
+        return Response::text (400, "Handshake error: " + key);
+
+    auto sid = request.param ("clientId");
+    return Response::takingOver ([this, key, sid] (TakenConnection& connection) { runWsSession (connection, key, sid); });
+}
+
+void FakeComfyUI::runWsSession (TakenConnection& connection, const std::string& key, const std::string& requestedSid)
+{
+    using namespace WebSocket;
+
+    auto session = std::make_shared<WsSession>();
+
+    if (requestedSid.empty())
+    {
+        session->sid = makeUuid();
+        session->sid.erase (std::remove (session->sid.begin(), session->sid.end(), '-'), session->sid.end());
+    }
+    else
+    {
+        session->sid = requestedSid;
+    }
+
+    const auto& sid = session->sid;
+
+    // The answer and the first event are queued before the session is visible, so
+    // anything a test sends afterwards arrives after them.
+    session->outbox = "HTTP/1.1 101 Switching Protocols\r\n"
+                      "Upgrade: websocket\r\n"
+                      "Connection: upgrade\r\n"
+                      "Sec-WebSocket-Accept: " + acceptKeyFor (key) + "\r\n"
+                      "Server: " + std::string (serverHeader) + "\r\n\r\n"
+                    + encodeFrame (text, statusEvent (queueRemaining(), sid));
+
+    {
+        // Like ComfyUI: the newer socket with this sid gets the events; the older one stays open, unused.
+        std::lock_guard<std::mutex> lock (wsMutex);
+        wsSessions[sid] = session;
+    }
+
+    wsChanged.notify_all();
+
+    // Deregisters however the session ends (unless a newer socket took the sid).
+    struct Deregister
+    {
+        FakeComfyUI& owner;
+        std::shared_ptr<WsSession> session;
+
+        ~Deregister()
+        {
+            {
+                std::lock_guard<std::mutex> lock (owner.wsMutex);
+                auto it = owner.wsSessions.find (session->sid);
+
+                if (it != owner.wsSessions.end() && it->second == session)
+                    owner.wsSessions.erase (it);
+            }
+
+            owner.wsChanged.notify_all();
+        }
+    } deregister { *this, session };
+
+    auto inbound = connection.takeUnreadInput();
+    bool closeSentByUs = false;
+    auto closeDeadline = std::chrono::steady_clock::now();
+
+    for (;;)
+    {
+        bool endNow = false;
+        std::size_t offset = 0;
+        Frame frame;
+
+        while (! endNow)
+        {
+            auto decoded = decodeFrame (inbound, offset, frame);
+
+            if (decoded == Decoded::needMore)
+                break;
+
+            if (decoded == Decoded::invalid)
+            {
+                endNow = true;
+                break;
+            }
+
+            recordWsFrame ({ sid, frame.opcode, frame.fin, frame.masked, frame.payload });
+            std::lock_guard<std::mutex> lock (session->mutex);
+
+            if (! frame.masked)
+            {
+                // RFC 6455 §5.1: the server must fail the connection on an unmasked client frame.
+                session->outbox += encodeFrame (close, closePayload (1002, "unmasked client frame"));
+                session->endAfterFlush = true;
+                session->awaitCloseReply = false;
+            }
+            else if (frame.opcode == ping)
+            {
+                session->outbox += encodeFrame (pong, frame.payload);
+            }
+            else if (frame.opcode == close)
+            {
+                if (closeSentByUs)
+                {
+                    endNow = true;
+                }
+                else
+                {
+                    session->outbox += encodeFrame (close, frame.payload.substr (0, 2));
+                    session->endAfterFlush = true;
+                    session->awaitCloseReply = false;
+                }
+            }
+            else if (frame.opcode == text)
+            {
+                auto message = nlohmann::json::parse (frame.payload, nullptr, false);
+
+                if (message.is_object() && message.contains ("type") && message["type"] == "feature_flags")
+                {
+                    nlohmann::json reply = { { "type", "feature_flags" },
+                                             { "data", { { "supports_preview_metadata", true },
+                                                         { "max_upload_size", 104857600 } } } };
+                    session->outbox += encodeFrame (text, reply.dump());
+                }
+            }
+        }
+
+        inbound.erase (0, offset);
+        bool wantWrite = false, finished = false;
+
+        {
+            std::lock_guard<std::mutex> lock (session->mutex);
+
+            if (! session->outbox.empty())
+            {
+                auto sent = ::send (connection.fd(), session->outbox.data(), session->outbox.size(), MSG_NOSIGNAL);
+
+                if (sent > 0)
+                    session->outbox.erase (0, (std::size_t) sent);
+                else if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+                    endNow = true;
+            }
+
+            wantWrite = ! session->outbox.empty();
+
+            if (! wantWrite && session->endAfterFlush)
+            {
+                if (! session->awaitCloseReply)
+                {
+                    finished = true;
+                }
+                else if (! closeSentByUs)
+                {
+                    closeSentByUs = true;
+                    closeDeadline = std::chrono::steady_clock::now() + std::chrono::seconds (1);
+                }
+            }
+        }
+
+        if (endNow || finished)
+            break;
+
+        int timeoutMs = -1;
+
+        if (closeSentByUs)
+        {
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds> (closeDeadline - std::chrono::steady_clock::now()).count();
+
+            if (left <= 0)
+                break;
+
+            timeoutMs = (int) left;
+        }
+
+        pollfd fds[3] = { { connection.fd(), (short) (POLLIN | (wantWrite ? POLLOUT : 0)), 0 },
+                          { session->wakePipe[0], POLLIN, 0 },
+                          { connection.stopFd(), POLLIN, 0 } };
+
+        if (::poll (fds, 3, timeoutMs) < 0 && errno != EINTR)
+            break;
+
+        if (fds[2].revents != 0)
+            break;
+
+        if (fds[1].revents != 0)
+        {
+            char scratch[64];
+
+            while (::read (session->wakePipe[0], scratch, sizeof (scratch)) > 0)
+            {
+            }
+        }
+
+        if ((fds[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0 && connection.receive (inbound, 0) < 0)
+            break;
+    }
+}
+
+void FakeComfyUI::recordWsFrame (WsFrame frame)
+{
+    {
+        std::lock_guard<std::mutex> lock (wsMutex);
+        wsFrames.push_back (std::move (frame));
+    }
+
+    wsChanged.notify_all();
+}
+
+bool FakeComfyUI::queueForClient (const std::string& sid, const std::string& bytes, bool closeAfter, bool politely)
+{
+    std::shared_ptr<WsSession> session;
+
+    {
+        std::lock_guard<std::mutex> lock (wsMutex);
+        auto it = wsSessions.find (sid);
+
+        if (it == wsSessions.end())
+            return false;
+
+        session = it->second;
+    }
+
+    {
+        std::lock_guard<std::mutex> lock (session->mutex);
+        session->outbox += bytes;
+
+        if (closeAfter)
+        {
+            session->endAfterFlush = true;
+            session->awaitCloseReply = politely;
+        }
+    }
+
+    session->wake();
+    return true;
+}
+
+bool FakeComfyUI::sendToClient (const std::string& sid, const std::string& jsonText)
+{
+    return queueForClient (sid, WebSocket::encodeFrame (WebSocket::text, jsonText), false, false);
+}
+
+int FakeComfyUI::broadcast (const std::string& jsonText)
+{
+    int sent = 0;
+
+    for (auto& sid : wsClientIds())
+        if (sendToClient (sid, jsonText))
+            ++sent;
+
+    return sent;
+}
+
+bool FakeComfyUI::sendBinaryToClient (const std::string& sid, const std::string& bytes)
+{
+    return queueForClient (sid, WebSocket::encodeFrame (WebSocket::binary, bytes), false, false);
+}
+
+bool FakeComfyUI::sendRawToClient (const std::string& sid, const std::string& rawBytes)
+{
+    return queueForClient (sid, rawBytes, false, false);
+}
+
+bool FakeComfyUI::disconnectClient (const std::string& sid, bool politely)
+{
+    auto closeFrame = politely ? WebSocket::encodeFrame (WebSocket::close, WebSocket::closePayload (1000)) : std::string();
+    return queueForClient (sid, closeFrame, true, politely);
+}
+
+std::vector<std::string> FakeComfyUI::wsClientIds() const
+{
+    std::lock_guard<std::mutex> lock (wsMutex);
+    std::vector<std::string> ids;
+
+    for (auto& entry : wsSessions)
+        ids.push_back (entry.first);
+
+    return ids;
+}
+
+bool FakeComfyUI::waitForWsClient (const std::string& sid, int timeoutMs) const
+{
+    std::unique_lock<std::mutex> lock (wsMutex);
+    return wsChanged.wait_for (lock, std::chrono::milliseconds (timeoutMs), [&]
+    {
+        return sid.empty() ? ! wsSessions.empty() : wsSessions.count (sid) > 0;
+    });
+}
+
+bool FakeComfyUI::waitForWsClientGone (const std::string& sid, int timeoutMs) const
+{
+    std::unique_lock<std::mutex> lock (wsMutex);
+    return wsChanged.wait_for (lock, std::chrono::milliseconds (timeoutMs), [&] { return wsSessions.count (sid) == 0; });
+}
+
+std::vector<WsFrame> FakeComfyUI::receivedWsFrames() const
+{
+    std::lock_guard<std::mutex> lock (wsMutex);
+    return wsFrames;
+}
+
+bool FakeComfyUI::waitForWsFrames (std::size_t count, int timeoutMs) const
+{
+    std::unique_lock<std::mutex> lock (wsMutex);
+    return wsChanged.wait_for (lock, std::chrono::milliseconds (timeoutMs), [&] { return wsFrames.size() >= count; });
+}
+
+void FakeComfyUI::clearWsFrames()
+{
+    std::lock_guard<std::mutex> lock (wsMutex);
+    wsFrames.clear();
 }
 
 } // namespace TestHelpers

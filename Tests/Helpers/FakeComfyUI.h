@@ -9,12 +9,25 @@
 
 #include <nlohmann/json.hpp>
 
+#include <condition_variable>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
 namespace TestHelpers
 {
+
+/** One frame a WebSocket client sent to FakeComfyUI (control frames included). */
+struct WsFrame
+{
+    std::string sid;         /**< The session it arrived on. */
+    int opcode = 0;          /**< 1 text, 2 binary, 0 continuation, 8 close, 9 ping, 10 pong. */
+    bool fin = true;         /**< FIN bit. */
+    bool wasMasked = false;  /**< Clients must mask every frame; an unmasked one also ends the session (1002). */
+    std::string payload;     /**< Unmasked payload. */
+};
 
 /**
     A fake ComfyUI built on TestHttpServer (127.0.0.1 only).
@@ -29,6 +42,14 @@ namespace TestHelpers
     Security middleware as in ComfyUI: by default the origin check (Sec-Fetch-Site: cross-site
     → 403; loopback Host whose host[:port] differs from Origin's → 403; both with an empty body;
     OPTIONS → 200 empty). With setCorsOrigin("...") the CORS middleware replaces it.
+
+    WebSocket (§5): GET /ws?clientId=ID (and /api/ws) does the server side of the RFC 6455
+    handshake (400 for a bad upgrade request; the origin check above applies, so a mismatched
+    Origin gets 403), assigns sid = clientId or a new uuid hex (a second socket with the same
+    clientId takes over the sid, as in ComfyUI), sends {"type":"status",...,"sid":...} first,
+    then reads the client's frames (recorded, see receivedWsFrames()), answers ping and close
+    and replies to feature_flags. Tests push events with sendToClient() and friends; setQueue()
+    and setQueueItems() broadcast a status event.
 
     Extend or override behaviour with setRoute(): patterns are paths whose "{name}" segments
     match one path segment and end up URL-decoded in Request::pathParams. Every method is
@@ -146,6 +167,42 @@ public:
     void resetRoutes();
 
     //==============================================================================
+    /** Queues a text frame for the session `sid`; false if no such session. */
+    bool sendToClient (const std::string& sid, const std::string& jsonText);
+
+    /** Queues a text frame for every session; returns how many got it. */
+    int broadcast (const std::string& jsonText);
+
+    /** Queues a binary frame (e.g. a WebSocket::previewImageFrame()) for `sid`. */
+    bool sendBinaryToClient (const std::string& sid, const std::string& bytes);
+
+    /** Queues bytes verbatim (see WebSocketTestSupport.h for broken or oversized frames). */
+    bool sendRawToClient (const std::string& sid, const std::string& rawBytes);
+
+    /** Ends the session: with `politely`, a close frame (1000) first and up to a second
+        for the client's answer; otherwise the TCP connection just closes. False if no such session.
+    */
+    bool disconnectClient (const std::string& sid, bool politely = true);
+
+    /** The sids of the current sessions. */
+    std::vector<std::string> wsClientIds() const;
+
+    /** Waits until a session with `sid` exists (an empty sid: any session). */
+    bool waitForWsClient (const std::string& sid, int timeoutMs) const;
+
+    /** Waits until no session with `sid` exists any more. */
+    bool waitForWsClientGone (const std::string& sid, int timeoutMs) const;
+
+    /** Every frame the clients sent, oldest first. */
+    std::vector<WsFrame> receivedWsFrames() const;
+
+    /** Waits until at least `count` client frames were received. */
+    bool waitForWsFrames (std::size_t count, int timeoutMs) const;
+
+    /** Forgets the received frames. */
+    void clearWsFrames();
+
+    //==============================================================================
     /** An aiohttp-style json_response. */
     static Response jsonResponse (const nlohmann::json& body, int status = 200);
 
@@ -174,6 +231,12 @@ private:
     Response handleGetPrompt (const Request&);
     Response handlePostPrompt (const Request&);
     Response handleGetQueue (const Request&);
+    Response handleWebSocket (const Request&);
+
+    struct WsSession;
+    void runWsSession (TakenConnection& connection, const std::string& key, const std::string& requestedSid);
+    bool queueForClient (const std::string& sid, const std::string& bytes, bool closeAfter, bool politely);
+    void recordWsFrame (WsFrame frame);
 
     mutable std::mutex stateMutex;
     std::vector<Route> routes;
@@ -188,6 +251,11 @@ private:
     nlohmann::json queuePending = nlohmann::json::array();
     long long nextNumber = 0;
     std::vector<nlohmann::json> acceptedPrompts;
+
+    mutable std::mutex wsMutex;                  // guards the two members below
+    mutable std::condition_variable wsChanged;
+    std::map<std::string, std::shared_ptr<WsSession>> wsSessions;
+    std::vector<WsFrame> wsFrames;
 
     TestHttpServer httpServer;   // last: destroyed (stopped) first, before the state it uses
 };

@@ -487,6 +487,11 @@ namespace
                 io.sendAll ("HTTP/1.1 100 Continue\r\n\r\n");
         }
 
+    public:
+        /** Bytes received after the request (e.g. a client's first frames after an upgrade). */
+        std::string unreadInput() const    { return buffer.substr (std::min (position, buffer.size())); }
+
+    private:
         ConnectionIo& io;
         std::string buffer;
         std::size_t position = 0;
@@ -622,6 +627,9 @@ namespace
                 io.sendAll (response.body);
                 return;
 
+            case Behaviour::TakeOver:
+                return;   // handled by serveConnection, which has the socket
+
             default:
                 break;
         }
@@ -747,6 +755,79 @@ Response Response::withBehaviour (Behaviour behaviour)
     Response r;
     r.behaviour = behaviour;
     return r;
+}
+
+Response Response::takingOver (TakeOverHandler handler)
+{
+    Response r;
+    r.behaviour = Behaviour::TakeOver;
+    r.takeOver = std::move (handler);
+    return r;
+}
+
+//==============================================================================
+TakenConnection::TakenConnection (int fd, int stopFd, std::string unreadInput)
+    : socketFd (fd), stopPipeFd (stopFd), unread (std::move (unreadInput))
+{
+}
+
+std::string TakenConnection::takeUnreadInput()
+{
+    return std::exchange (unread, {});
+}
+
+bool TakenConnection::stopping() const
+{
+    return ConnectionIo (socketFd, stopPipeFd).isStopping();
+}
+
+bool TakenConnection::send (const std::string& bytes)
+{
+    return ConnectionIo (socketFd, stopPipeFd).sendAll (bytes);
+}
+
+long TakenConnection::receive (std::string& buffer, int timeoutMs)
+{
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds (std::max (timeoutMs, 0));
+
+    for (;;)
+    {
+        char chunk[16 * 1024];
+        auto got = ::recv (socketFd, chunk, sizeof (chunk), 0);
+
+        if (got > 0)
+        {
+            buffer.append (chunk, (std::size_t) got);
+            return (long) got;
+        }
+
+        if (got == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+            return -1;
+
+        if (errno == EINTR)
+            continue;
+
+        int wait = -1;
+
+        if (timeoutMs >= 0)
+        {
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds> (deadline - std::chrono::steady_clock::now()).count();
+
+            if (left <= 0)
+                return 0;
+
+            wait = (int) left;
+        }
+
+        pollfd fds[2] = { { socketFd, POLLIN, 0 }, { stopPipeFd, POLLIN, 0 } };
+        auto ready = ::poll (fds, 2, wait);
+
+        if (ready < 0 && errno != EINTR)
+            return -1;
+
+        if (fds[1].revents != 0)
+            return -1;
+    }
 }
 
 //==============================================================================
@@ -1057,7 +1138,26 @@ void TestHttpServer::serveConnection (int clientFd)
             response = Response::text (500, "500 Internal Server Error\n\nServer got itself in trouble");
         }
 
-        deliver (io, request, response);
+        if (response.behaviour == Behaviour::TakeOver)
+        {
+            if (response.takeOver && (response.delayMs <= 0 || io.pause (response.delayMs)))
+            {
+                TakenConnection connection (clientFd, wakePipe[0], reader.unreadInput());
+
+                try
+                {
+                    response.takeOver (connection);
+                }
+                catch (...)
+                {
+                    // A failing session just ends its connection.
+                }
+            }
+        }
+        else
+        {
+            deliver (io, request, response);
+        }
     }
     else if (errorStatus != 0)
     {

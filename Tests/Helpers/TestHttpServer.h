@@ -64,8 +64,53 @@ enum class Behaviour
     HeadersThenStall,  /**< Send status line + headers (with the body's Content-Length), then nothing. */
     Trickle,           /**< Send the whole response trickleBytes at a time every trickleIntervalMs. */
     DieMidBody,        /**< Send headers + the first half of the body, then close. */
-    RawBytes           /**< Send `body` verbatim (no status line/headers), then close: for "not HTTP at all". */
+    RawBytes,          /**< Send `body` verbatim (no status line/headers), then close: for "not HTTP at all". */
+    TakeOver           /**< Send nothing; run Response::takeOver on the connection (e.g. a WebSocket session). */
 };
+
+//==============================================================================
+/**
+    The raw connection handed to a Behaviour::TakeOver handler, on the connection's
+    own thread. The socket is non-blocking and stays owned by the server: it is
+    half-closed and closed after the handler returns. The handler must return
+    promptly once stopping() is true: poll stopFd() alongside fd(), or use the
+    send()/receive() helpers, which already do.
+*/
+class TakenConnection
+{
+public:
+    /** Made by the server; tests do not create these. */
+    TakenConnection (int socketFd, int stopPipeFd, std::string unreadInput);
+
+    /** The client socket (non-blocking). Do not close it. */
+    int fd() const              { return socketFd; }
+
+    /** Becomes readable once the server is stopping; include it in every poll(). */
+    int stopFd() const          { return stopPipeFd; }
+
+    /** Bytes the client sent after the request that were already read off the socket. */
+    std::string takeUnreadInput();
+
+    /** True once stop() was called. */
+    bool stopping() const;
+
+    /** Sends everything; false if the server is stopping or the client went away. */
+    bool send (const std::string& bytes);
+
+    /** Waits up to timeoutMs (-1 = no limit) and appends what arrives to `buffer`.
+        Returns the number of bytes appended (> 0), 0 on timeout, or -1 on EOF,
+        error or stop.
+    */
+    long receive (std::string& buffer, int timeoutMs);
+
+private:
+    int socketFd;
+    int stopPipeFd;
+    std::string unread;
+};
+
+/** Runs a Behaviour::TakeOver session; see TakenConnection. */
+using TakeOverHandler = std::function<void (TakenConnection& connection)>;
 
 /** Produces body bytes on demand so that huge bodies are never held in memory.
     Fill `dest` with up to `maxBytes` bytes of the body starting at `offset` and return
@@ -96,6 +141,9 @@ struct Response
     /** Wait this long before answering (interrupted by stop()). */
     int delayMs = 0;
 
+    /** Behaviour::TakeOver: runs instead of sending anything (after delayMs). */
+    TakeOverHandler takeOver;
+
     /** Trickle pacing: trickleBytes bytes (status line and headers included) every trickleIntervalMs. */
     int trickleIntervalMs = 200;
     int trickleBytes = 1;       /**< See trickleIntervalMs. */
@@ -125,6 +173,9 @@ struct Response
 
     /** A response with a given Behaviour and nothing else set. */
     static Response withBehaviour (Behaviour behaviour);
+
+    /** A Behaviour::TakeOver response running `handler` on the connection. */
+    static Response takingOver (TakeOverHandler handler);
 };
 
 //==============================================================================
@@ -134,7 +185,8 @@ struct Response
     One accept thread (poll() + a wake pipe), one thread per connection (at most
     maxConnections live; extra ones are accepted and closed at once). Every response
     is sent with "Connection: close". All waits poll() a stop pipe, so stop() is prompt
-    even with clients stalled mid-response or a handler delay pending.
+    even with clients stalled mid-response or a handler delay pending. A handler may
+    also take the connection over (Behaviour::TakeOver), e.g. for a WebSocket session.
 
     Every fully received request is recorded before the handler runs, so tests can
     assert what the client sent (e.g. that no Origin header was present).

@@ -40,6 +40,9 @@
 #include <memory>
 #include <optional>
 #include <vector>
+#include <set>
+
+#include <nlohmann/json_fwd.hpp>
 
 #include "config/FallbackMode.h"
 #include "config/ComfyUIConfig.h"
@@ -48,5 +51,9 @@
 #include "net/HttpClient.h"
 #include "net/CurlHttpClient.h"
 #include "api/HealthProbe.h"
+#include "ws/WebSocketClient.h"
+#include "image/PlaceholderRenderer.h"
+#include "generation/WorkflowLibrary.h"
+#include "generation/GenerationEngine.h"
 #include "connection/ConnectionManager.h"
 #include "connection/SharedConnectionManagers.h"

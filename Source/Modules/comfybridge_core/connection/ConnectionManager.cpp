@@ -8,6 +8,7 @@ namespace
     /** The first delay between tries; each later one is multiplied by retry_backoff. */
     constexpr double firstRetryDelaySeconds = 0.5;
     constexpr double maxRetryDelaySeconds = 30.0;
+    constexpr size_t maxLiveMessageBytes = 8u << 20; // previews are at most ~512 px JPEG/PNG
 
     Clock::duration toDuration (double seconds)
     {
@@ -82,12 +83,17 @@ public:
     {
         auto nextMonitorProbe = Clock::time_point::max();
         auto nextReconnect = Clock::time_point::max();
+        auto nextLiveChannelTry = Clock::time_point::min();
 
         while (! threadShouldExit())
         {
-            enum class Job { none, connect, check, probe, reconnect };
+            enum class Job { none, connect, check, probe, reconnect, generation, openLiveChannel };
             auto job = Job::none;
             std::vector<std::promise<ComfyUIStatus>> waiters;
+            auto until = Clock::time_point::max();
+
+            // Anything that woke us before this point is visible under the lock below.
+            manager.liveChannel.resetCancellation();
 
             {
                 std::unique_lock<std::mutex> lock (shared.mutex);
@@ -107,6 +113,8 @@ public:
                 else if (nextReconnect == Clock::time_point::max())
                     nextReconnect = now + toDuration (jittered (shared.reconnectInterval));
 
+                const auto wantLiveChannel = shared.status.available && ! manager.liveChannel.isOpen();
+
                 if (shared.connectRequested || shared.configChanged)
                 {
                     job = Job::connect;
@@ -123,39 +131,68 @@ public:
                 {
                     job = Job::reconnect;
                 }
-                else if (now >= nextMonitorProbe)
+                else if (now >= nextMonitorProbe && ! (down && shared.reconnectInterval > 0.0))
                 {
-                    // While reconnection owns a lost backend, monitoring waits for it.
-                    job = (down && shared.reconnectInterval > 0.0) ? Job::none : Job::probe;
-                    nextMonitorProbe = Clock::time_point::max();
+                    // (While reconnection owns a lost backend, monitoring waits for it.)
+                    job = Job::probe;
+                }
+                else if (manager.engine->hasDueWork())
+                {
+                    // After the periodic checks, so a busy job can never starve them.
+                    job = Job::generation;
+                }
+                else if (wantLiveChannel && now >= nextLiveChannelTry)
+                {
+                    job = Job::openLiveChannel;
                 }
 
                 if (job == Job::none)
                 {
-                    // Capped: libstdc++ cannot wait until time_point::max() reliably.
-                    const auto until = std::min ({ nextMonitorProbe, nextReconnect, now + std::chrono::hours (1) });
-                    shared.wakeUp.wait_until (lock, until, [this]
+                    const auto engineDue = manager.engine->nextDueMs() - juce::Time::getMillisecondCounterHiRes();
+                    until = std::min ({ nextMonitorProbe, nextReconnect, now + std::chrono::hours (1),
+                                        now + toDuration (juce::jlimit (0.0, 3600.0, engineDue / 1000.0)) });
+
+                    if (wantLiveChannel)
+                        until = std::min (until, nextLiveChannelTry);
+
+                    if (! manager.liveChannel.isOpen())
                     {
-                        return threadShouldExit() || shared.connectRequested || shared.checkRequested
-                            || shared.configChanged || (shared.monitorInterval > 0.0) != monitoring
-                            || (shared.reconnectInterval > 0.0) != reconnecting;
-                    });
+                        // Capped above: libstdc++ cannot wait until time_point::max() reliably.
+                        shared.wakeUp.wait_until (lock, until, [this]
+                        {
+                            return threadShouldExit() || shared.connectRequested || shared.checkRequested
+                                || shared.configChanged || (shared.monitorInterval > 0.0) != monitoring
+                                || (shared.reconnectInterval > 0.0) != reconnecting || manager.engine->hasDueWork();
+                        });
+
+                        monitoring = shared.monitorInterval > 0.0;
+                        reconnecting = shared.reconnectInterval > 0.0;
+                        continue;
+                    }
 
                     monitoring = shared.monitorInterval > 0.0;
                     reconnecting = shared.reconnectInterval > 0.0;
-                    continue;
                 }
+            }
+
+            if (job == Job::none)
+            {
+                // The live channel is open: wait on it instead (a wake cancels the receive).
+                listenToLiveChannel (until);
+                continue;
             }
 
             ComfyUIStatus result;
 
             switch (job)
             {
-                case Job::connect:   result = runConnectAttempt(); break;
-                case Job::check:     result = runCheck (false); break;
-                case Job::probe:     result = runCheck (true); break;
-                case Job::reconnect: result = runReconnectTry(); break;
-                case Job::none:      break;
+                case Job::connect:         result = runConnectAttempt(); break;
+                case Job::check:           result = runCheck (false); break;
+                case Job::probe:           result = runCheck (true); break;
+                case Job::reconnect:       result = runReconnectTry(); break;
+                case Job::generation:      runGenerationSteps(); break;
+                case Job::openLiveChannel: nextLiveChannelTry = openLiveChannel(); break;
+                case Job::none:            break;
             }
 
             if (threadShouldExit() || client.isCancelled())
@@ -176,9 +213,17 @@ public:
             resolveAll (waiters, result);
 
             // The next periodic check is timed from the end of this one: no pile-up.
-            nextMonitorProbe = Clock::time_point::max();
-            nextReconnect = Clock::time_point::max();
+            if (job == Job::connect || job == Job::check || job == Job::probe || job == Job::reconnect)
+            {
+                nextMonitorProbe = Clock::time_point::max();
+                nextReconnect = Clock::time_point::max();
+            }
         }
+
+        // Shutting down: drop the socket without a goodbye (close() returns at once when cancelled).
+        manager.liveChannel.cancel();
+        manager.liveChannel.close();
+        manager.liveChannelOpen = false;
     }
 
 private:
@@ -234,6 +279,9 @@ private:
 
         if (probe.reachedComfyUI)
         {
+            if (! status.available)
+                manager.engine->connectionRestored();
+
             status.available = true;
             status.state = ConnectionState::connected;
             status.version = probe.version;
@@ -251,6 +299,83 @@ private:
 
         manager.publish (status);
         return status;
+    }
+
+    void runGenerationSteps()
+    {
+        manager.engine->runDueWork (configSnapshot(), manager.isAvailable(), manager.liveChannel.isOpen());
+    }
+
+    /** Opens /ws?clientId=...; on failure polling carries on and the next try is in 10 s. */
+    Clock::time_point openLiveChannel()
+    {
+        const auto config = configSnapshot();
+        WebSocketClient::Options options;
+        options.url = "ws" + config.getBaseUrl().fromFirstOccurrenceOf ("http", false, false) + "/ws?clientId=" + ConnectionManager::getClientId();
+        options.connectTimeoutSeconds = config.getEffectiveProbeTimeout();
+        options.maxMessageBytes = maxLiveMessageBytes;
+
+        const auto result = manager.liveChannel.connect (options);
+        manager.liveChannelOpen = manager.liveChannel.isOpen();
+
+        if (result.wasOk())
+            return Clock::now();
+
+        // A wake (not a failure) interrupted the handshake: try again at once.
+        return Clock::now() + (manager.liveChannel.isCancelled() ? Clock::duration::zero() : std::chrono::seconds (10));
+    }
+
+    /** Waits for live events until @p until or a wake; a closed socket triggers an immediate check. */
+    void listenToLiveChannel (Clock::time_point until)
+    {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds> (until - Clock::now()).count();
+        WebSocketMessage message;
+        const auto received = manager.liveChannel.receive (message, (int) juce::jlimit ((long long) 0, (long long) 3600000, (long long) left));
+
+        using Status = WebSocketClient::ReceiveStatus;
+
+        if (received == Status::message && ! message.isBinary)
+            handleLiveEvent (message.data);
+
+        if (received == Status::closed || received == Status::error)
+        {
+            manager.liveChannelOpen = false;
+
+            // A closed socket is the fastest sign of a dead backend: check now.
+            std::lock_guard<std::mutex> lock (shared.mutex);
+            if (! shared.shuttingDown)
+                shared.checkRequested = true;
+        }
+    }
+
+    void handleLiveEvent (const std::string& text)
+    {
+        const auto event = nlohmann::json::parse (text, nullptr, false);
+
+        if (event.is_discarded() || ! event.is_object())
+            return;
+
+        // Live queue size from "status" events.
+        if (event.value ("type", std::string()) == "status")
+        {
+            const auto& data = event.value ("data", nlohmann::json::object());
+            const auto status = data.is_object() ? data.value ("status", nlohmann::json::object()) : nlohmann::json();
+
+            if (status.is_object() && status.contains ("exec_info") && status["exec_info"].is_object())
+            {
+                const auto remaining = status["exec_info"].value ("queue_remaining", -1);
+                auto current = manager.getStatus();
+
+                if (remaining >= 0 && current.available && current.queueSize != remaining)
+                {
+                    current.queueSize = remaining;
+                    manager.publish (current);
+                }
+            }
+            return;
+        }
+
+        manager.engine->handleLiveEvent (event);
     }
 
     ProbeResult probe (const ComfyUIConfig& config, double timeout)
@@ -341,7 +466,25 @@ ConnectionManager::ConnectionManager (const ComfyUIConfig& config, std::unique_p
 
     shared->status.url = shared->config.getBaseUrl();
     shared->status.corsCheckEnabled = shared->config.enableCorsCheck;
+    engine = std::make_unique<detail::GenerationEngine> (*client, getClientId(), [this] { wakeWorker(); });
     worker = std::make_unique<Worker> (*this);
+}
+
+const juce::String& ConnectionManager::getClientId()
+{
+    // One id per process, the same on every reconnect, so ComfyUI routes our events to us.
+    static const juce::String id = juce::Uuid().toString();
+    return id;
+}
+
+std::shared_ptr<GenerationJob> ConnectionManager::generate (GenerationRequest request)
+{
+    const auto status = getStatus();
+    auto job = engine->start (std::move (request), status.available, getFallbackMode(),
+                              status.errorMessage.value_or (status.state == ConnectionState::disconnected ? "not connected" : "not connected yet"));
+    ensureWorkerRunning();
+    wakeWorker();
+    return job;
 }
 
 ConnectionManager::~ConnectionManager()
@@ -361,6 +504,7 @@ void ConnectionManager::wakeWorker()
         std::lock_guard<std::mutex> lock (shared->mutex);
     }
     shared->wakeUp.notify_all();
+    liveChannel.cancel(); // a worker waiting on the live channel wakes too
 }
 
 void ConnectionManager::stopWorker()
@@ -430,6 +574,7 @@ void ConnectionManager::disconnect()
     }
 
     stopWorker();
+    engine->finishAll (GenerationOutcome::cancelled, "cancelled: the connection was closed");
 
     auto status = getStatus();
     status.available = false;

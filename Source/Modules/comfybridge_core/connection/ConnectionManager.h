@@ -122,6 +122,23 @@ public:
     juce::String triggerFallbackWarning() const;
 
     //==============================================================================
+    /** Starts a generation and returns at once. When the backend is available the
+        workflow is submitted (with the live channel's client id), progress is
+        followed over the WebSocket (or by polling history when it is closed) and
+        the images are fetched; when it is not, the fallback mode decides
+        (placeholder image, skipped, aborted) without any network I/O. A job that
+        is running when the connection drops looks itself up in history after the
+        reconnection and delivers its results, or reports itself lost.
+    */
+    std::shared_ptr<GenerationJob> generate (GenerationRequest request);
+
+    /** The id this process uses for /ws?clientId= and every prompt's client_id; stable for the process. */
+    static const juce::String& getClientId();
+
+    /** True while the WebSocket live channel is open. */
+    bool isLiveChannelOpen() const noexcept { return liveChannelOpen.load(); }
+
+    //==============================================================================
     /** The config in use. */
     ComfyUIConfig getConfig() const;
 
@@ -140,7 +157,10 @@ private:
     std::unique_ptr<Shared> shared;
     std::unique_ptr<Worker> worker;
     std::unique_ptr<Notifier> notifier;
+    WebSocketClient liveChannel;                       // used by the worker only (cancel() wakes it)
+    std::unique_ptr<detail::GenerationEngine> engine;  // steps run on the worker
     std::atomic<bool> available { false };
+    std::atomic<bool> liveChannelOpen { false };
 
     void ensureWorkerRunning();
     void wakeWorker();

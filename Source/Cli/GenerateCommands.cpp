@@ -1,0 +1,267 @@
+#include "Commands.h"
+#include "CliExitCodes.h"
+#include "Shared/BundledWorkflows.h"
+
+#include <csignal>
+#include <iostream>
+#include <unistd.h>
+
+namespace cli
+{
+
+namespace
+{
+    std::atomic<bool> cancelRequested { false };
+    extern "C" void onCancelSignal (int) { cancelRequested = true; }
+
+    const char* const generateHelp =
+        "Usage: comfybridge generate --workflow NAME|FILE --prompt TEXT [--negative-prompt TEXT]\n"
+        "                            [--seed N] [--width W --height H] [--job-timeout S] --out FILE.png [config options]\n"
+        "  Submits the workflow to ComfyUI and writes the image(s). When ComfyUI is\n"
+        "  unavailable the fallback mode applies: placeholder (a drawn image, exit 0),\n"
+        "  skip (exit 5) or abort (exit 3). Progress goes to stderr, a JSON result to stdout:\n"
+        "  {\"result\": \"generated\"|\"placeholder\"|\"skipped\"|..., \"path\", \"prompt_id\", \"seconds\", \"messages\"}\n"
+        "  Exit 1 when ComfyUI reports a validation or execution error. Ctrl-C cancels the job.\n\n";
+
+    const char* const placeholderHelp =
+        "Usage: comfybridge placeholder --width W --height H --prompt TEXT [--seed N] [--reason TEXT] --out FILE.png\n"
+        "  Draws the placeholder image the fallback mode uses, without any network access.\n\n";
+
+    /** Reads an integer flag within [min, max], or records an error naming it. */
+    std::optional<juce::int64> integerFlag (ParsedArguments& parsed, const juce::String& name, juce::int64 fallback, juce::int64 min, juce::int64 max)
+    {
+        if (! parsed.flags.containsKey (name))
+            return fallback;
+
+        const auto text = parsed.flags[name].trim();
+        const auto digits = text.startsWithChar ('-') ? text.substring (1) : text;
+
+        if (digits.isEmpty() || ! digits.containsOnly ("0123456789") || digits.length() > 16
+            || text.getLargeIntValue() < min || text.getLargeIntValue() > max)
+        {
+            parsed.errors.add ("--" + name + ": '" + parsed.flags[name] + "' is not a whole number from "
+                               + juce::String (min) + " to " + juce::String (max));
+            return std::nullopt;
+        }
+
+        return text.getLargeIntValue();
+    }
+
+    juce::String requiredFlag (ParsedArguments& parsed, const juce::String& name)
+    {
+        if (! parsed.flags.containsKey (name) || parsed.flags[name].isEmpty())
+            parsed.errors.add ("--" + name + " is required");
+        return parsed.flags[name];
+    }
+
+    int exitCodeFor (comfybridge::GenerationOutcome outcome)
+    {
+        using O = comfybridge::GenerationOutcome;
+        switch (outcome)
+        {
+            case O::generated:
+            case O::placeholder: return exitCode::ok;
+            case O::skipped:     return exitCode::skipped;
+            case O::aborted:     return exitCode::unavailable;
+            case O::failed:
+            case O::cancelled:
+            case O::lost:        return exitCode::executionError;
+        }
+        return exitCode::executionError;
+    }
+
+    /** Writes every image; the first to @p out, further ones as NAME_2.png, NAME_3.png ... */
+    juce::StringArray writeImages (const comfybridge::GenerationResult& result, const juce::File& out, juce::StringArray& errors)
+    {
+        juce::StringArray paths;
+
+        for (size_t i = 0; i < result.pngData.size(); ++i)
+        {
+            const auto file = i == 0 ? out : out.getSiblingFile (out.getFileNameWithoutExtension() + "_" + juce::String ((int) i + 1) + out.getFileExtension());
+
+            if (! file.replaceWithData (result.pngData[i].getData(), result.pngData[i].getSize()))
+                errors.add ("cannot write " + file.getFullPathName());
+            else
+                paths.add (file.getFullPathName());
+        }
+
+        return paths;
+    }
+
+    /** A progress bar on a terminal, plain lines otherwise (both on stderr). */
+    void showProgress (const comfybridge::GenerationProgress& progress)
+    {
+        const auto percent = juce::roundToInt (progress.fraction * 100.0);
+
+        if (isatty (STDERR_FILENO))
+        {
+            constexpr int width = 30;
+            const auto filled = juce::roundToInt (progress.fraction * width);
+            std::cerr << "\r[" << juce::String::repeatedString ("#", filled) << juce::String::repeatedString ("-", width - filled)
+                      << "] " << juce::String (percent).paddedLeft (' ', 3) << "% " << progress.text.substring (0, 40).paddedRight (' ', 40)
+                      << std::flush;
+        }
+        else
+        {
+            std::cerr << "progress " << percent << "% " << progress.text << "\n";
+        }
+    }
+}
+
+int runGenerateCommand (const juce::StringArray& args)
+{
+    if (args.contains ("--help") || args.contains ("-h"))
+    {
+        std::cout << generateHelp << configOptionsHelp();
+        return exitCode::ok;
+    }
+
+    const juce::StringArray valueFlags { "workflow", "prompt", "negative-prompt", "seed", "width", "height", "out", "job-timeout" };
+    auto parsed = parseArguments (args, valueFlags);
+    rejectUnknownFlags (parsed, valueFlags);
+
+    const auto workflowName = requiredFlag (parsed, "workflow");
+    const auto outPath = requiredFlag (parsed, "out");
+    comfybridge::WorkflowInputs inputs;
+    inputs.prompt = parsed.flags["prompt"];
+    inputs.negativePrompt = parsed.flags["negative-prompt"];
+    const auto seed = integerFlag (parsed, "seed", 0, 0, (juce::int64 (1) << 53) - 1);
+    const auto width = integerFlag (parsed, "width", 512, 1, 16384);
+    const auto height = integerFlag (parsed, "height", 512, 1, 16384);
+    const auto jobTimeout = integerFlag (parsed, "job-timeout", 600, 1, 86400);
+
+    if (! parsed.positional.isEmpty())
+        parsed.errors.add ("unexpected argument '" + parsed.positional[0] + "'");
+
+    std::optional<comfybridge::WorkflowDefinition> workflow;
+
+    if (workflowName.isNotEmpty())
+    {
+        auto found = comfybridge::findWorkflow (workflowName);
+        if (auto* error = std::get_if<juce::String> (&found))
+            parsed.errors.add ("--workflow: " + *error);
+        else
+            workflow = std::get<comfybridge::WorkflowDefinition> (found);
+    }
+
+    printErrors (parsed.warnings);
+
+    if (! parsed.errors.isEmpty())
+    {
+        printErrors (parsed.errors);
+        return exitCode::usageError;
+    }
+
+    inputs.seed = *seed;
+    inputs.width = (int) *width;
+    inputs.height = (int) *height;
+
+    std::signal (SIGINT, onCancelSignal);
+    std::signal (SIGTERM, onCancelSignal);
+
+    comfybridge::ConnectionManager manager (parsed.config);
+    const auto status = manager.connect().get();
+
+    if (! status.available)
+        std::cerr << manager.triggerFallbackWarning() << "\n";
+
+    comfybridge::GenerationRequest request;
+    request.workflow = *workflow;
+    request.inputs = inputs;
+    request.timeoutSeconds = (double) *jobTimeout;
+    request.onProgress = showProgress;
+
+    auto job = manager.generate (request);
+    auto future = job->getFuture();
+
+    // Progress callbacks arrive on this (the message) thread.
+    while (future.wait_for (std::chrono::milliseconds (0)) != std::future_status::ready)
+    {
+        if (cancelRequested.exchange (false))
+            job->cancel();
+
+        juce::MessageManager::getInstance()->runDispatchLoopUntil (20);
+    }
+
+    juce::MessageManager::getInstance()->runDispatchLoopUntil (1); // the last progress line
+    if (isatty (STDERR_FILENO))
+        std::cerr << "\n";
+
+    const auto result = future.get();
+    juce::StringArray errors;
+    const auto paths = writeImages (result, juce::File::getCurrentWorkingDirectory().getChildFile (outPath), errors);
+
+    for (const auto& message : result.messages)
+        std::cerr << message << "\n";
+    printErrors (errors);
+
+    auto* json = new juce::DynamicObject();
+    json->setProperty ("result", comfybridge::toString (result.outcome));
+    json->setProperty ("path", paths.isEmpty() ? juce::var() : juce::var (paths[0]));
+    json->setProperty ("paths", juce::var (juce::Array<juce::var> (paths.begin(), paths.size())));
+    json->setProperty ("prompt_id", result.promptId.isEmpty() ? juce::var() : juce::var (result.promptId));
+    json->setProperty ("seconds", result.seconds);
+    json->setProperty ("messages", juce::var (juce::Array<juce::var> (result.messages.begin(), result.messages.size())));
+    std::cout << juce::JSON::toString (juce::var (json), true) << std::endl;
+
+    manager.disconnect();
+    return errors.isEmpty() ? exitCodeFor (result.outcome) : exitCode::executionError;
+}
+
+int runPlaceholderCommand (const juce::StringArray& args)
+{
+    if (args.contains ("--help") || args.contains ("-h"))
+    {
+        std::cout << placeholderHelp;
+        return exitCode::ok;
+    }
+
+    const juce::StringArray valueFlags { "prompt", "seed", "width", "height", "out", "reason" };
+    auto parsed = parseArguments (args, valueFlags);
+    rejectUnknownFlags (parsed, valueFlags);
+
+    const auto outPath = requiredFlag (parsed, "out");
+    requiredFlag (parsed, "width");
+    requiredFlag (parsed, "height");
+    const auto seed = integerFlag (parsed, "seed", 0, 0, (juce::int64 (1) << 53) - 1);
+    const auto width = integerFlag (parsed, "width", 512, comfybridge::PlaceholderRenderer::minDimension, comfybridge::PlaceholderRenderer::maxDimension);
+    const auto height = integerFlag (parsed, "height", 512, comfybridge::PlaceholderRenderer::minDimension, comfybridge::PlaceholderRenderer::maxDimension);
+
+    if (! parsed.positional.isEmpty())
+        parsed.errors.add ("unexpected argument '" + parsed.positional[0] + "'");
+
+    if (! parsed.errors.isEmpty())
+    {
+        printErrors (parsed.errors);
+        return exitCode::usageError;
+    }
+
+    comfybridge::PlaceholderRequest request;
+    request.prompt = parsed.flags["prompt"];
+    request.seed = *seed;
+    request.width = (int) *width;
+    request.height = (int) *height;
+    request.reason = parsed.flags.containsKey ("reason") ? parsed.flags["reason"] : juce::String ("drawn by comfybridge placeholder");
+
+    auto rendered = comfybridge::PlaceholderRenderer::render (request);
+
+    if (auto* error = std::get_if<juce::String> (&rendered))
+    {
+        std::cerr << *error << "\n";
+        return exitCode::usageError;
+    }
+
+    const auto png = comfybridge::PlaceholderRenderer::encodePng (std::get<juce::Image> (rendered));
+    const auto file = juce::File::getCurrentWorkingDirectory().getChildFile (outPath);
+
+    if (! file.replaceWithData (png.getData(), png.getSize()))
+    {
+        std::cerr << "cannot write " << file.getFullPathName() << "\n";
+        return exitCode::executionError;
+    }
+
+    std::cout << file.getFullPathName() << "\n";
+    return exitCode::ok;
+}
+
+} // namespace cli

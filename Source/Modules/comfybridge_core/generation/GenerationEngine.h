@@ -1,0 +1,150 @@
+#pragma once
+
+namespace comfybridge
+{
+
+//==============================================================================
+/** What a generation produced. */
+enum class GenerationOutcome
+{
+    generated,   ///< ComfyUI produced the images
+    placeholder, ///< the backend was unavailable; a placeholder was drawn (fallback mode placeholder)
+    skipped,     ///< the backend was unavailable; nothing was produced (fallback mode skip)
+    aborted,     ///< the backend was unavailable; the operation stopped (fallback mode abort)
+    failed,      ///< ComfyUI rejected the workflow or its execution failed (see messages)
+    cancelled,   ///< the user cancelled the job
+    lost         ///< the connection dropped and the job could not be found again
+};
+
+/** "generated", "placeholder", "skipped", "aborted", "failed", "cancelled" or "lost". */
+juce::String toString (GenerationOutcome outcome);
+
+/** One generation: which workflow, and the inputs a user sets. */
+struct GenerationRequest
+{
+    WorkflowDefinition workflow;               ///< bundled (WorkflowLibrary::find) or a user's own file
+    WorkflowInputs inputs;                     ///< prompt, seed, size
+    double timeoutSeconds = 600.0;             ///< a job that has not finished by then is reported, not waited for
+
+    /** Called on the message thread as progress is made (may be empty). */
+    std::function<void (const struct GenerationProgress&)> onProgress;
+
+    /** Called once on the message thread with the result (may be empty). */
+    std::function<void (const struct GenerationResult&)> onFinished;
+};
+
+/** Progress of a running job, as a 0..1 fraction plus text for people. */
+struct GenerationProgress
+{
+    double fraction = 0.0;   ///< 0..1 over the whole job
+    juce::String text;       ///< e.g. "queued (2 ahead)", "KSampler: step 7 of 20", "fetching images"
+};
+
+/** The end of a job. */
+struct GenerationResult
+{
+    GenerationOutcome outcome = GenerationOutcome::failed;
+    juce::String promptId;                  ///< ComfyUI's prompt id (generated/failed/cancelled)
+    std::vector<juce::Image> images;        ///< decoded results (or the one placeholder)
+    std::vector<juce::MemoryBlock> pngData; ///< the same images as PNG bytes
+    juce::StringArray messages;             ///< what went wrong, or why the fallback applied, for people
+    double seconds = 0.0;                   ///< from generate() to the result
+};
+
+//==============================================================================
+/**
+    A running (or finished) generation. Hold the shared_ptr for as long as you
+    care; cancel() may be called from any thread.
+*/
+class GenerationJob
+{
+public:
+    virtual ~GenerationJob() = default;
+
+    /** Asks the engine to cancel: a pending prompt is deleted from the queue, a
+        running one is interrupted (only this prompt). The result arrives as
+        `cancelled`. Any thread.
+    */
+    virtual void cancel() = 0;
+
+    /** The latest progress. Any thread. */
+    virtual GenerationProgress getProgress() const = 0;
+
+    /** True once the result is known. */
+    virtual bool isFinished() const = 0;
+
+    /** Resolves with the result (tools and tests may wait on it; the UI must not). */
+    virtual std::shared_future<GenerationResult> getFuture() const = 0;
+};
+
+/*  Starting a job: ConnectionManager::generate (request) returns a
+    std::shared_ptr<GenerationJob> at once. When the backend is unavailable the
+    configured fallback mode decides the outcome (placeholder / skipped /
+    aborted) without any network I/O.
+*/
+
+} // namespace comfybridge
+
+namespace comfybridge::detail
+{
+
+class GenerationJobImpl;
+
+//==============================================================================
+/**
+    Runs generation jobs as small steps on the connection manager's worker
+    thread, so that one thread still does all of a manager's network I/O and a
+    long generation never starves health checks. Only start(), the jobs'
+    cancel() and hasDueWork() are called from other threads.
+*/
+class GenerationEngine
+{
+public:
+    /** @p wake must make the worker look at its work soon (any thread). */
+    GenerationEngine (HttpClient& client, juce::String clientId, std::function<void()> wake);
+    ~GenerationEngine();
+
+    /** Creates a job. When @p available is false the fallback mode decides the
+        outcome; otherwise the workflow is submitted on the worker. Any thread.
+    */
+    std::shared_ptr<GenerationJob> start (GenerationRequest request, bool available,
+                                          FallbackMode fallbackMode, const juce::String& unavailableReason);
+
+    /** True when some job has a step due now. Any thread. */
+    bool hasDueWork() const;
+
+    /** Milliseconds (Time::getMillisecondCounterHiRes) when the next step is due, or a huge number. */
+    double nextDueMs() const;
+
+    /** Worker: runs every step that is due. */
+    void runDueWork (const ComfyUIConfig& config, bool available, bool liveChannelOpen);
+
+    /** Worker: a text message from the live channel (already parsed JSON). */
+    void handleLiveEvent (const nlohmann::json& message);
+
+    /** Worker: the backend came back; jobs look themselves up in history at once. */
+    void connectionRestored();
+
+    /** Worker or shutdown: ends every unfinished job with @p outcome and @p reason. */
+    void finishAll (GenerationOutcome outcome, const juce::String& reason);
+
+    /** The client id sent with every prompt (the live channel uses the same one). */
+    const juce::String& getClientId() const noexcept { return clientId; }
+
+private:
+    HttpClient& client;
+    juce::String clientId;
+    std::function<void()> wake;
+
+    mutable std::mutex mutex;
+    std::vector<std::shared_ptr<GenerationJobImpl>> jobs;
+
+    void step (GenerationJobImpl& job, const ComfyUIConfig& config, bool available, bool liveChannelOpen);
+    void submit (GenerationJobImpl& job, const ComfyUIConfig& config);
+    void poll (GenerationJobImpl& job, const ComfyUIConfig& config);
+    void fetchResults (GenerationJobImpl& job, const ComfyUIConfig& config, const nlohmann::json& entry);
+    void cancelOnServer (GenerationJobImpl& job, const ComfyUIConfig& config);
+    void runFallback (GenerationJobImpl& job);
+};
+
+} // namespace comfybridge::detail

@@ -1,0 +1,211 @@
+#pragma once
+
+namespace comfybridge
+{
+
+/** Internal: the byte stream under a WebSocketClient (plain TCP now, TLS later). */
+class WebSocketTransport;
+
+//==============================================================================
+/** One complete WebSocket message (fragments already joined). */
+struct WebSocketMessage
+{
+    bool isBinary = false;  /**< True for a binary message (opcode 2), false for text (opcode 1). */
+    std::string data;       /**< The payload; text is UTF-8 as the server sent it (not validated). */
+};
+
+//==============================================================================
+/**
+    A small RFC 6455 WebSocket client for ComfyUI's /ws endpoint, on POSIX sockets.
+
+    Made for ONE dedicated thread: connect(), receive(), sendText() and close()
+    block that thread (each bounded by a deadline) and must not run concurrently.
+    cancel() is the exception: call it from any thread and whichever of those
+    calls is blocked returns at once (every wait poll()s a self-pipe that cancel()
+    writes to). isOpen() and getLastError() are also safe from any thread.
+
+    It speaks ws:// (IPv4, [IPv6] literals, host names; every resolved address is
+    tried in turn, so `localhost` still works when ::1 refuses and 127.0.0.1
+    listens), verifies Sec-WebSocket-Accept, never sends an Origin header (ComfyUI
+    403s an Origin that differs from Host), masks its frames, joins fragmented
+    messages, answers ping and close by itself, caps the message size and fails
+    the connection on protocol errors. Not yet: wss:// (all socket I/O goes
+    through one small internal transport interface so that TLS can slot in),
+    extensions or subprotocols.
+
+    @code
+    comfybridge::WebSocketClient ws;
+    comfybridge::WebSocketClient::Options options;
+    options.url = "ws://127.0.0.1:8188/ws?clientId=" + clientId;
+
+    if (auto result = ws.connect (options); result.failed())
+        return result;
+
+    comfybridge::WebSocketMessage message;
+
+    for (;;)
+    {
+        auto status = ws.receive (message, 1000);
+
+        if (status == comfybridge::WebSocketClient::ReceiveStatus::message)
+            handle (message);
+        else if (status != comfybridge::WebSocketClient::ReceiveStatus::timeout)
+            break;   // closed, error (see getLastError()) or cancelled
+    }
+    @endcode
+*/
+class WebSocketClient
+{
+public:
+    /** What to connect to and the limits to apply. */
+    struct Options
+    {
+        /** ws://host[:port][/path][?query]; the port defaults to 80. */
+        juce::String url;
+
+        /** Deadline for name lookup, TCP connect and the opening handshake together. */
+        double connectTimeoutSeconds = 5.0;
+
+        /** Deadline for writing one frame (a server that stops reading cannot block us). */
+        double sendTimeoutSeconds = 5.0;
+
+        /** Largest message accepted; a larger one is an error that closes the connection. */
+        size_t maxMessageBytes = 16u << 20;
+
+        /** Extra request headers (e.g. Authorization). Origin, Host, Upgrade, Connection
+            and Sec-WebSocket-* are set by the client and dropped from here.
+        */
+        juce::StringPairArray headers;
+    };
+
+    /** What receive() found. */
+    enum class ReceiveStatus
+    {
+        message,    /**< The output holds one complete text or binary message. */
+        timeout,    /**< Nothing complete arrived in time; the connection is still open. */
+        closed,     /**< The connection ended normally (close frame or EOF), or was not open. */
+        error,      /**< A protocol, size or socket error ended the connection: see getLastError(). */
+        cancelled   /**< cancel() was called; the connection is left as it was. */
+    };
+
+    /** Creates a disconnected client. */
+    WebSocketClient();
+
+    /** Drops the connection without a close handshake (call close() first to be polite). */
+    ~WebSocketClient();
+
+    //==============================================================================
+    /** Resolves, connects and performs the opening handshake, all within
+        Options::connectTimeoutSeconds; cancel() aborts it. An open connection is
+        dropped first. On failure the message says what went wrong (refused, timed
+        out, HTTP status instead of 101, bad Sec-WebSocket-Accept, ...).
+        A host name lookup honours the deadline and cancel() too on glibc 2.34+
+        (getaddrinfo_a); elsewhere, and in ThreadSanitizer builds, it may block
+        for as long as the system resolver takes.
+    */
+    juce::Result connect (const Options& options);
+
+    /** Waits up to @p timeoutMs (negative = no limit) for the next complete message.
+        Pings are answered, pongs ignored and a close frame answered, all internally.
+    */
+    ReceiveStatus receive (WebSocketMessage& out, int timeoutMs);
+
+    /** Sends one text message as a single masked frame, bounded by
+        Options::sendTimeoutSeconds. False if not open, cancelled or the write
+        failed (which also drops the connection, as the stream may be cut mid-frame).
+    */
+    bool sendText (const std::string& text);
+
+    /** Sends a close frame (1000), waits up to a second for the server's answer
+        (discarding messages still in flight), then closes the socket. Idempotent.
+    */
+    void close();
+
+    //==============================================================================
+    /** Wakes any blocking call at once and makes further ones return straight away
+        (connect fails, receive returns cancelled) until resetCancellation().
+        Callable from any thread.
+    */
+    void cancel();
+
+    /** Clears a previous cancel() so the client can be used again. Call it on the
+        client's own thread, not while another call is running.
+    */
+    void resetCancellation();
+
+    /** True between a successful connect() and the end of the connection. Any thread. */
+    bool isOpen() const noexcept { return open.load(); }
+
+    /** True after cancel() until resetCancellation(). Any thread. */
+    bool isCancelled() const noexcept { return cancelled.load(); }
+
+    /** Why the last call failed or the connection ended; empty if it never did. Any thread. */
+    juce::String getLastError() const;
+
+private:
+    using Deadline = std::chrono::steady_clock::time_point;
+    enum class IoResult;
+
+    juce::Result openSocket (const juce::String& host, int port, Deadline deadline);
+    juce::Result performHandshake (const juce::String& hostHeader, const juce::String& target, Deadline deadline);
+    std::optional<ReceiveStatus> processInbox (WebSocketMessage& out);
+    ReceiveStatus failConnection (const juce::String& message, int closeCode);
+    IoResult sendFrame (int opcode, const void* payload, size_t size, Deadline deadline);
+    IoResult waitFor (int fd, bool wantWrite, Deadline deadline) const;
+    IoResult readMore (Deadline deadline);
+    void dropConnection();
+    void setError (const juce::String& message);
+    Deadline sendDeadline() const;
+
+    Options options;
+    std::unique_ptr<WebSocketTransport> transport;
+    int cancelPipe[2] = { -1, -1 };  // [0] is polled by every wait; cancel() writes to [1]
+    std::atomic<bool> cancelled { false };
+    std::atomic<bool> open { false };
+    bool closeSent = false;
+
+    std::string inbox;               // received bytes not yet parsed into frames
+    size_t inboxStart = 0;
+    std::string partialMessage;      // fragments of a message still in progress
+    bool inFragmentedMessage = false;
+    bool partialIsBinary = false;
+
+    juce::Random random;
+    mutable std::mutex errorMutex;
+    juce::String lastError;
+
+    JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR (WebSocketClient)
+};
+
+//==============================================================================
+/** A preview image from one of ComfyUI's binary WebSocket frames. */
+struct ComfyUIPreview
+{
+    int eventType = 0;          /**< 1 (PREVIEW_IMAGE) or 4 (PREVIEW_IMAGE_WITH_METADATA). */
+    juce::String mimeType;      /**< "image/jpeg" or "image/png". */
+    juce::String nodeId;        /**< Type 4 only: the node that produced it. */
+    juce::String displayNodeId; /**< Type 4 only: the node to show it on (may differ for expanded nodes). */
+    juce::String promptId;      /**< Type 4 only: the prompt it belongs to. */
+    std::string imageBytes;     /**< The encoded image. */
+};
+
+/** Parses a binary frame of type 1 (bytes 4-7: 1 = JPEG, 2 = PNG; rest: image) or
+    type 4 (bytes 4-7: length M; M bytes JSON metadata; rest: image), all
+    big-endian. Returns nullopt for other types, truncated frames, lengths beyond
+    the payload, bad metadata or an empty image; never reads out of bounds.
+*/
+std::optional<ComfyUIPreview> parseComfyUIBinaryFrame (const std::string& payload);
+
+/** Progress text from a type 3 binary frame (e.g. a node streaming log text). */
+struct ComfyUIProgressText
+{
+    juce::String nodeId;  /**< The node that sent it. */
+    juce::String text;    /**< The UTF-8 text. */
+};
+
+/** Parses a type 3 binary frame (bytes 4-7: node id length L; L bytes node id;
+    rest: text). Returns nullopt for other types or malformed frames.
+*/
+std::optional<ComfyUIProgressText> parseComfyUITextFrame (const std::string& payload);
+
+} // namespace comfybridge
