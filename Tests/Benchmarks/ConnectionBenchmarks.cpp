@@ -168,6 +168,8 @@ namespace
     }
 }
 
+void runGenerationBenchmarks();
+
 int main (int argc, char* argv[])
 {
     juce::ScopedJuceInitialiser_GUI juce;
@@ -182,5 +184,6 @@ int main (int argc, char* argv[])
         deathToStatusChange (5.0);
     hungAndBack();
     idleCpu (quick ? 10.0 : 60.0);
+    runGenerationBenchmarks();
     return 0;
 }
