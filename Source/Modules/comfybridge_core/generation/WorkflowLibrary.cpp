@@ -722,7 +722,7 @@ namespace WorkflowHelpers
                 else if (slot.bindings == &WorkflowDefinition::seed)
                     target = (classType == "EmptyImage" && binding.input == "color") ? inputs.seed % emptyImageColours : inputs.seed;
                 else if (classType == "EmptyLatentImage")
-                    target = (size + 7) / 8 * 8; // ComfyUI wants a multiple of 8, at least 16
+                    target = juce::jmax (16, (size + 7) / 8 * 8); // ComfyUI wants a multiple of 8, at least 16
                 else
                     target = size;
             }

@@ -384,7 +384,7 @@ namespace PlaceholderHelpers
         const auto& faces = getTypefaces();
         const auto shortSide = (float) juce::jmin (request.width, request.height);
 
-        if (true)
+        if (faces.regular == nullptr || shortSide < (float) minSizeForBadge)
             return overlay;
 
         const auto margin = std::round (juce::jmax (3.0f, shortSide * 0.055f));
