@@ -7,22 +7,19 @@
 namespace comfybridge
 {
 
-namespace
+std::optional<juce::String> readBundledFile (const juce::String& fileName)
 {
-    std::optional<juce::String> readBundledFile (const juce::String& fileName)
+    for (int i = 0; i < ComfyBridgeResources::namedResourceListSize; ++i)
     {
-        for (int i = 0; i < ComfyBridgeResources::namedResourceListSize; ++i)
-        {
-            if (fileName != ComfyBridgeResources::originalFilenames[i])
-                continue;
+        if (fileName != ComfyBridgeResources::originalFilenames[i])
+            continue;
 
-            int size = 0;
-            if (const auto* data = ComfyBridgeResources::getNamedResource (ComfyBridgeResources::namedResourceList[i], size))
-                return juce::String::fromUTF8 (data, size);
-        }
-
-        return std::nullopt;
+        int size = 0;
+        if (const auto* data = ComfyBridgeResources::getNamedResource (ComfyBridgeResources::namedResourceList[i], size))
+            return juce::String::fromUTF8 (data, size);
     }
+
+    return std::nullopt;
 }
 
 WorkflowLibrary loadBundledWorkflows (juce::StringArray& errors)

@@ -4,6 +4,9 @@
 
 namespace comfybridge
 {
+    /** A bundled file's text by its original name (e.g. "manifest.json"), or nullopt. */
+    std::optional<juce::String> readBundledFile (const juce::String& fileName);
+
     /** The workflows compiled into this binary from Resources/workflows (manifest + API-format
         graphs). Problems (none expected) are added to @p errors; valid workflows still load.
     */

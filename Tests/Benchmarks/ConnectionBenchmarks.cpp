@@ -41,6 +41,12 @@ namespace
         return config; // default timeout (30 s) and probe timeout (3 s)
     }
 
+    /** A ComfyUI without /ws, so that only polling can notice changes. */
+    void refuseLiveChannel (TestHelpers::FakeComfyUI& server)
+    {
+        server.setRoute ("GET", "/ws", [] (const TestHelpers::Request&) { return TestHelpers::Response::text (404, "404: Not Found"); });
+    }
+
     /** Polls a condition every millisecond (the manager does not need the message loop for this). */
     template <typename Condition>
     double msUntil (Condition condition, double limitMs = 60000.0)
@@ -65,6 +71,7 @@ namespace
         for (int i = 0; i < 3; ++i)
         {
             TestHelpers::FakeComfyUI server;
+            refuseLiveChannel (server);
             server.start();
             ConnectionManager manager (configFor (server.port()));
             manager.connect().get();
@@ -81,6 +88,7 @@ namespace
     void hungAndBack()
     {
         TestHelpers::FakeComfyUI server;
+        refuseLiveChannel (server);
         server.start();
         ConnectionManager manager (configFor (server.port()));
         manager.connect().get();
@@ -113,12 +121,17 @@ namespace
 
     size_t discard (char*, size_t size, size_t count, void*) { return size * count; }
 
-    void healthCheckVersusCurl()
+    void healthCheckVersusCurl (bool withLiveChannel)
     {
         TestHelpers::FakeComfyUI server;
+        if (! withLiveChannel)
+            refuseLiveChannel (server);
         server.start();
         ConnectionManager manager (configFor (server.port()));
         manager.connect().get();
+        if (withLiveChannel)
+            while (! manager.isLiveChannelOpen())
+                std::this_thread::sleep_for (std::chrono::milliseconds (1));
         constexpr int runs = 200;
 
         Stats ours;
@@ -147,8 +160,8 @@ namespace
             plain.samples.push_back (msSince (start));
         }
 
-        std::printf ("health check (system_stats + queue): median %.3f ms; plain libcurl GETs of the same: median %.3f ms; ratio %.2f\n",
-                     ours.median(), plain.median(), ours.median() / plain.median());
+        std::printf ("health check (system_stats + queue, live channel %s): median %.3f ms; plain libcurl GETs of the same: median %.3f ms; ratio %.2f\n",
+                     withLiveChannel ? "open" : "refused", ours.median(), plain.median(), ours.median() / plain.median());
     }
 
     void idleCpu (double seconds)
@@ -177,8 +190,10 @@ int main (int argc, char* argv[])
     curl_global_init (CURL_GLOBAL_DEFAULT);
 
     std::printf ("ComfyBridge connection benchmarks (%s)\n", quick ? "quick" : "full");
+    std::setvbuf (stdout, nullptr, _IOLBF, 0); // lines appear as they are measured
     disconnectWhileHanging();
-    healthCheckVersusCurl();
+    healthCheckVersusCurl (false);
+    healthCheckVersusCurl (true);
     deathToStatusChange (1.0);
     if (! quick)
         deathToStatusChange (5.0);

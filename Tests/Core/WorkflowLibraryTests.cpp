@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 #include <comfybridge_core/comfybridge_core.h>
-#include <ComfyBridgeResources.h>
+#include "Shared/BundledWorkflows.h"
 
 #include <nlohmann/json.hpp>
 
@@ -13,39 +13,9 @@ namespace
 {
     using Json = nlohmann::json;
 
-    //==============================================================================
-    /** A bundled file's text by its original name (e.g. "txt2img_checkpoint.json").
-        This is how the front ends read the bundled set: the core module takes a
-        reader and never sees the generated BinaryData.
-    */
-    std::optional<juce::String> readBundledFile (const juce::String& fileName)
-    {
-        for (int i = 0; i < ComfyBridgeResources::namedResourceListSize; ++i)
-        {
-            if (fileName != ComfyBridgeResources::originalFilenames[i])
-                continue;
-
-            int size = 0;
-
-            if (const auto* data = ComfyBridgeResources::getNamedResource (ComfyBridgeResources::namedResourceList[i], size))
-                return juce::String::fromUTF8 (data, size);
-        }
-
-        return std::nullopt;
-    }
-
-    WorkflowLibrary loadBundledWorkflows (juce::StringArray& errors)
-    {
-        const auto manifest = readBundledFile ("manifest.json");
-
-        if (! manifest.has_value())
-        {
-            errors.add ("manifest.json is not bundled");
-            return {};
-        }
-
-        return WorkflowLibrary::load (*manifest, [] (const juce::String& file) { return readBundledFile (file); }, errors);
-    }
+    // The bundled set is read the way the front ends read it (Source/Shared/BundledWorkflows).
+    using comfybridge::loadBundledWorkflows;
+    using comfybridge::readBundledFile;
 
     //==============================================================================
     bool mentions (const juce::StringArray& messages, const juce::String& text)
