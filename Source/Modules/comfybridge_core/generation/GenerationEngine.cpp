@@ -88,9 +88,11 @@ public:
     {
         {
             std::lock_guard<std::mutex> lock (mutex);
+            // Progress never goes backwards (cached nodes and repeated events can reorder it).
+            fraction = juce::jlimit (progress.fraction, 1.0, fraction);
             if (progress.text == description && std::abs (progress.fraction - fraction) < 0.001)
                 return;
-            progress = { juce::jlimit (0.0, 1.0, fraction), description };
+            progress = { fraction, description };
         }
 
         if (request.onProgress)
@@ -146,7 +148,8 @@ public:
     void updateRunningProgress()
     {
         const auto total = juce::jmax ((size_t) 1, nodeTypes.size());
-        const auto done = (double) nodesDone.size() + (runningNode.isNotEmpty() ? nodeFraction : 0.0);
+        const auto runningCounts = runningNode.isNotEmpty() && nodesDone.count (runningNode) == 0;
+        const auto done = (double) nodesDone.size() + (runningCounts ? nodeFraction : 0.0);
         juce::String description = "running";
 
         if (runningNode.isNotEmpty())

@@ -1,0 +1,76 @@
+#include <catch2/catch.hpp>
+#include <FakeComfyUI.h>
+#include "Plugin/PluginProcessor.h"
+#include "Support/AllocationCounter.h"
+#include "Support/TestUtilities.h"
+
+TEST_CASE ("processBlock allocates nothing while the manager connects, fails and reconnects", "[plugin][realtime]")
+{
+    if (! AllocationCounter::isAvailable())
+    {
+        WARN ("allocation counting is off in sanitizer builds");
+        return;
+    }
+
+    TestHelpers::FakeComfyUI server;
+    REQUIRE (server.start());
+
+    juce::TemporaryFile defaultsFile (".settings");
+    auto config = TestSupport::localConfig (server.port());
+    REQUIRE (comfybridge::UserDefaults (defaultsFile.getFile()).save (config).wasOk());
+    ComfyBridgeProcessor processor { comfybridge::UserDefaults (defaultsFile.getFile()) };
+
+    processor.setPlayConfigDetails (2, 2, 48000.0, 256);
+    processor.prepareToPlay (48000.0, 256);
+
+    juce::AudioBuffer<float> buffer (2, 256);
+    juce::MidiBuffer midi;
+    const auto before = AllocationCounter::count();
+    long blocks = 0;
+
+    // Audio keeps running (on this thread, marked as the audio thread) while the
+    // message loop delivers the manager's changes between blocks.
+    auto runAudioFor = [&] (int ms)
+    {
+        const auto end = juce::Time::getMillisecondCounterHiRes() + ms;
+        while (juce::Time::getMillisecondCounterHiRes() < end)
+        {
+            {
+                AllocationCounter::AudioThreadScope audioThread;
+                processor.processBlock (buffer, midi);
+            }
+            ++blocks;
+            TestSupport::pumpFor (1);
+        }
+    };
+
+    runAudioFor (1000);             // connecting, connected
+    server.stop();
+    runAudioFor (1500);             // the backend is lost
+    REQUIRE (server.restart());
+    runAudioFor (1500);             // and comes back
+
+    INFO (blocks << " blocks processed");
+    CHECK (blocks > 100);
+    CHECK (AllocationCounter::count() - before == 0);
+    processor.releaseResources();
+}
+
+TEST_CASE ("the allocation counter sees an allocation on the audio thread and ignores others", "[plugin][realtime]")
+{
+    if (! AllocationCounter::isAvailable())
+        return;
+
+    const auto before = AllocationCounter::count();
+    auto* outside = new int (1);
+    CHECK (AllocationCounter::count() == before);
+
+    int* inside = nullptr;
+    {
+        AllocationCounter::AudioThreadScope audioThread;
+        inside = new int (2);
+    }
+    CHECK (AllocationCounter::count() == before + 1);
+    delete inside;
+    delete outside;
+}
