@@ -3,9 +3,7 @@
 #include <mutex>
 #include <random>
 
-namespace TestHelpers
-{
-namespace WebSocket
+namespace TestHelpers::WebSocket
 {
 
 namespace
@@ -311,5 +309,4 @@ std::string progressTextFrame (const std::string& nodeId, const std::string& tex
     return bigEndian32 (3) + bigEndian32 ((std::uint32_t) nodeId.size()) + nodeId + text;
 }
 
-} // namespace WebSocket
-} // namespace TestHelpers
+} // namespace TestHelpers::WebSocket

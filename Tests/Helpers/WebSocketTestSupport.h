@@ -13,9 +13,7 @@
 #include <cstdint>
 #include <string>
 
-namespace TestHelpers
-{
-namespace WebSocket
+namespace TestHelpers::WebSocket
 {
 
 /** RFC 6455 opcodes. */
@@ -90,5 +88,4 @@ std::string progressTextFrame (const std::string& nodeId, const std::string& tex
 /** Big-endian 32-bit integer as 4 bytes. */
 std::string bigEndian32 (std::uint32_t value);
 
-} // namespace WebSocket
-} // namespace TestHelpers
+} // namespace TestHelpers::WebSocket

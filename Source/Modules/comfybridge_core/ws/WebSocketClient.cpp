@@ -175,12 +175,11 @@ namespace
 
             for (int i = 0; i < 80; ++i)
             {
-                uint32_t f, k;
-
-                if (i < 20)      { f = (b & c) | (~b & d);           k = 0x5a827999u; }
-                else if (i < 40) { f = b ^ c ^ d;                    k = 0x6ed9eba1u; }
-                else if (i < 60) { f = (b & c) | (b & d) | (c & d);  k = 0x8f1bbcdcu; }
-                else             { f = b ^ c ^ d;                    k = 0xca62c1d6u; }
+                const auto f = i < 20 ? (b & c) | (~b & d)
+                             : i < 40 ? b ^ c ^ d
+                             : i < 60 ? (b & c) | (b & d) | (c & d)
+                                      : b ^ c ^ d;
+                const auto k = i < 20 ? 0x5a827999u : i < 40 ? 0x6ed9eba1u : i < 60 ? 0x8f1bbcdcu : 0xca62c1d6u;
 
                 const auto next = rotl (a, 5) + f + e + k + w[i];
                 e = d;
@@ -190,7 +189,11 @@ namespace
                 a = next;
             }
 
-            h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e;
+            h[0] += a;
+            h[1] += b;
+            h[2] += c;
+            h[3] += d;
+            h[4] += e;
         }
 
         std::array<uint8_t, 20> digest {};
