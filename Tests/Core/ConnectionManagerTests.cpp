@@ -163,7 +163,9 @@ TEST_CASE ("health monitoring notices a dead backend and a returning one", "[man
     server.stop();
     REQUIRE (pumpUntil ([&] { return ! manager.isAvailable(); }));
     CHECK (manager.getStatus().state == ConnectionState::unavailable);
-    CHECK (manager.getStatus().errorMessage->contains ("refused"));
+    // Refused, or (when the check races the server's shutdown) cut off mid-answer.
+    const auto error = manager.getStatus().errorMessage.value_or ("");
+    CHECK ((error.contains ("refused") || error.contains ("closed before the answer was complete")));
 
     REQUIRE (server.restart());
     REQUIRE (pumpUntil ([&] { return manager.isAvailable(); }));
