@@ -1,31 +1,90 @@
 #include "PluginEditor.h"
 
 ComfyBridgeEditor::ComfyBridgeEditor (ComfyBridgeProcessor& p)
-    : AudioProcessorEditor (p), processor (p)
+    : AudioProcessorEditor (p), processor (p), mainView (p.getUserDefaults())
 {
-    comfybridge::ComfyUIStatus initial;
-    initial.url = processor.getConfig().getBaseUrl();
-    statusPanel.setStatus (initial);
-    addAndMakeVisible (statusPanel);
+    using Page = comfybridge::MainView::Page;
+
+    setLookAndFeel (&lookAndFeel);
+    addAndMakeVisible (mainView);
+
+    seenStateRestores = processor.getStateRestoreCount();
+
+    auto& generation = mainView.getGenerationView();
+    generation.setWorkflows (processor.getWorkflowLibrary().getWorkflows());
+    generation.setSettings (processor.getGenerationSettings());
+    generation.setStartFunction ([this] (comfybridge::GenerationRequest request)
+    {
+        return processor.startGeneration (std::move (request));
+    });
+    generation.onSettingsChanged = [this] (const comfybridge::GenerationView::Settings& settings)
+    {
+        processor.setGenerationSettings (settings);
+    };
+    generation.attachJob (processor.getLastGenerationJob()); // a job started before the window was closed
+
+    auto& preferences = mainView.getPreferencesPanel();
+    preferences.setConfig (processor.getConfig());
+    preferences.onApply = [this] (const comfybridge::ComfyUIConfig& config)
+    {
+        return processor.setConfig (config); // validated again there; notifies this editor synchronously
+    };
+
+    mainView.setConnectionManager (processor.getConnectionManager());
+    mainView.showPage (static_cast<Page> (processor.getEditorPage()));
+    mainView.onPageChanged = [this] (Page page) { processor.setEditorPage ((int) page); };
+
+    processor.getChangeBroadcaster().addChangeListener (this);
+    triggerAsyncUpdate(); // starts the connection (see handleAsyncUpdate)
 
     // Read the remembered size first: setting limits resizes (and calls resized()).
     const auto size = processor.getEditorSize();
     setResizable (true, true);
-    setResizeLimits (400, 300, 4000, 4000);
-    setSize (size.x, size.y);
+    setResizeLimits (minWidth, minHeight, 4000, 4000);
+    setSize (juce::jmax (minWidth, size.x), juce::jmax (minHeight, size.y));
     rememberSize = true;
 }
 
-ComfyBridgeEditor::~ComfyBridgeEditor() = default;
+ComfyBridgeEditor::~ComfyBridgeEditor()
+{
+    cancelPendingUpdate();
+    processor.getChangeBroadcaster().removeChangeListener (this);
+    setLookAndFeel (nullptr);
+}
+
+void ComfyBridgeEditor::changeListenerCallback (juce::ChangeBroadcaster*)
+{
+    syncFromProcessor();
+}
+
+void ComfyBridgeEditor::handleAsyncUpdate()
+{
+    // Returns at once: acquiring a manager does no I/O and connect() only wakes its thread.
+    processor.ensureConnectionStarted();
+    syncFromProcessor();
+}
+
+void ComfyBridgeEditor::syncFromProcessor()
+{
+    mainView.setConnectionManager (processor.getConnectionManager());
+    mainView.getPreferencesPanel().setConfig (processor.getConfig());
+
+    // Only a restored project replaces what the user is typing.
+    if (std::exchange (seenStateRestores, processor.getStateRestoreCount()) != processor.getStateRestoreCount())
+    {
+        mainView.getGenerationView().setSettings (processor.getGenerationSettings());
+        mainView.showPage (static_cast<comfybridge::MainView::Page> (processor.getEditorPage()));
+    }
+}
 
 void ComfyBridgeEditor::paint (juce::Graphics& g)
 {
-    g.fillAll (juce::Colour (0xff16181c));
+    g.fillAll (comfybridge::Palette::window);
 }
 
 void ComfyBridgeEditor::resized()
 {
-    statusPanel.setBounds (getLocalBounds().reduced (8));
+    mainView.setBounds (getLocalBounds());
 
     if (rememberSize)
         processor.setEditorSize ({ getWidth(), getHeight() });

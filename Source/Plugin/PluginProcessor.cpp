@@ -1,11 +1,17 @@
 #include "PluginProcessor.h"
 #include "PluginEditor.h"
 
+#include "Shared/BundledWorkflows.h"
+
 namespace
 {
     const juce::Identifier stateType { "ComfyBridgeState" };
     const juce::Identifier editorWidthId { "editor_width" };
     const juce::Identifier editorHeightId { "editor_height" };
+    const juce::Identifier editorPageId { "editor_page" };
+
+    constexpr double healthCheckSeconds = 5.0;
+    constexpr double reconnectSeconds = 10.0;
 
     comfybridge::ComfyUIConfig loadDefaults (const comfybridge::UserDefaults& defaults)
     {
@@ -18,6 +24,7 @@ namespace
     }
 }
 
+//==============================================================================
 ComfyBridgeProcessor::ComfyBridgeProcessor()
     : ComfyBridgeProcessor (comfybridge::UserDefaults {})
 {
@@ -27,24 +34,182 @@ ComfyBridgeProcessor::ComfyBridgeProcessor (const comfybridge::UserDefaults& def
     : AudioProcessor (BusesProperties()
                           .withInput ("Input", juce::AudioChannelSet::stereo(), true)
                           .withOutput ("Output", juce::AudioChannelSet::stereo(), true)),
-      config (loadDefaults (defaults))
+      userDefaults (defaults),
+      config (loadDefaults (defaults)),
+      lifetime (std::make_shared<Lifetime>()),
+      backendAvailable (std::make_shared<std::atomic<bool>> (false))
 {
+    lifetime->processor = this;
+
+    // No connection here: hosts construct plugins to scan them, and that must stay
+    // fast and silent. The connection starts in prepareToPlay() or with the editor.
 }
 
-ComfyBridgeProcessor::~ComfyBridgeProcessor() = default;
+ComfyBridgeProcessor::~ComfyBridgeProcessor()
+{
+    // Waits for posted work that is running now; work that runs later finds no processor.
+    {
+        const std::lock_guard<std::mutex> lock (lifetime->mutex);
+        lifetime->processor = nullptr;
+    }
 
+    lastJob.reset();
+
+    if (manager != nullptr && statusCallback != 0)
+        manager->unregisterStatusCallback (statusCallback);
+
+    // The last holder of a manager shuts it down (promptly, even while a request
+    // hangs). A manager belongs to the message thread: when a host destroys the
+    // plugin elsewhere, the message thread lets go of it.
+    if (auto released = std::move (manager); released != nullptr && ! juce::MessageManager::existsAndIsLockedByCurrentThread())
+        juce::MessageManager::callAsync ([released] {});
+}
+
+//==============================================================================
 juce::StringArray ComfyBridgeProcessor::setConfig (const comfybridge::ComfyUIConfig& newConfig)
 {
+    JUCE_ASSERT_MESSAGE_MANAGER_IS_LOCKED
+
     auto problems = newConfig.validate();
 
-    if (problems.isEmpty())
+    if (! problems.isEmpty() || newConfig == config)
+        return problems;
+
+    {
+        const juce::ScopedLock lock (stateLock);
         config = newConfig;
+    }
+
+    // Instances share a manager only while their configs are identical: switch to
+    // the one for the new config rather than changing the shared one under others.
+    if (manager != nullptr)
+        connectTo (config);
+    else
+        notifyChange();
 
     return problems;
 }
 
+void ComfyBridgeProcessor::setGenerationSettings (const comfybridge::GenerationView::Settings& settings)
+{
+    const juce::ScopedLock lock (stateLock);
+    generationSettings = settings;
+}
+
 //==============================================================================
-void ComfyBridgeProcessor::prepareToPlay (double, int) {}
+void ComfyBridgeProcessor::ensureConnectionStarted()
+{
+    JUCE_ASSERT_MESSAGE_MANAGER_IS_LOCKED
+
+    // Once started, the connection is the user's to stop (Disconnect) and start
+    // again (Connect): reopening the editor or preparing again does not override that.
+    if (manager == nullptr)
+        connectTo (config);
+}
+
+void ComfyBridgeProcessor::connectTo (const comfybridge::ComfyUIConfig& configToUse)
+{
+    useManager (comfybridge::SharedConnectionManagers::getInstance().acquire (configToUse));
+
+    // Another instance with the same config may have started it already.
+    if (manager->getStatus().state == comfybridge::ConnectionState::disconnected && ! manager->isMonitoring())
+    {
+        manager->connect(); // returns at once; the future is not waited on
+        manager->startHealthMonitoring (healthCheckSeconds);
+        manager->startBackgroundReconnection (reconnectSeconds);
+    }
+
+    notifyChange();
+}
+
+void ComfyBridgeProcessor::useManager (std::shared_ptr<comfybridge::ConnectionManager> newManager)
+{
+    if (newManager == manager)
+        return;
+
+    if (manager != nullptr && statusCallback != 0)
+        manager->unregisterStatusCallback (statusCallback);
+
+    statusCallback = 0;
+    auto previous = std::exchange (manager, std::move (newManager));
+
+    if (manager != nullptr)
+    {
+        // The callback holds the flag, not the processor: a notification being
+        // delivered while the processor goes away touches nothing that is gone.
+        statusCallback = manager->registerStatusCallback ([flag = backendAvailable] (const comfybridge::ComfyUIStatus& status)
+        {
+            flag->store (status.available, std::memory_order_relaxed);
+        });
+
+        backendAvailable->store (manager->isAvailable(), std::memory_order_relaxed);
+    }
+    else
+    {
+        backendAvailable->store (false, std::memory_order_relaxed);
+    }
+
+    previous.reset(); // if this was the last holder, the old manager disconnects here
+}
+
+void ComfyBridgeProcessor::notifyChange()
+{
+    // Always on the message thread (see runOnMessageThread), so listeners hear it
+    // at once and nothing is left pending in the broadcaster when we are destroyed.
+    changeBroadcaster.sendSynchronousChangeMessage();
+}
+
+void ComfyBridgeProcessor::runOnMessageThread (std::function<void (ComfyBridgeProcessor&)> work)
+{
+    if (juce::MessageManager::existsAndIsLockedByCurrentThread())
+    {
+        work (*this);
+        return;
+    }
+
+    juce::MessageManager::callAsync ([guard = lifetime, work = std::move (work)]
+    {
+        const std::lock_guard<std::mutex> lock (guard->mutex);
+
+        if (guard->processor != nullptr)
+            work (*guard->processor);
+    });
+}
+
+//==============================================================================
+const comfybridge::WorkflowLibrary& ComfyBridgeProcessor::getWorkflowLibrary()
+{
+    JUCE_ASSERT_MESSAGE_MANAGER_IS_LOCKED
+
+    if (! workflowLibrary.has_value())
+    {
+        juce::StringArray errors;
+        workflowLibrary = comfybridge::loadBundledWorkflows (errors);
+
+        for (const auto& error : errors)
+            juce::Logger::writeToLog ("ComfyBridge: bundled workflows: " + error);
+    }
+
+    return *workflowLibrary;
+}
+
+std::shared_ptr<comfybridge::GenerationJob> ComfyBridgeProcessor::startGeneration (comfybridge::GenerationRequest request)
+{
+    JUCE_ASSERT_MESSAGE_MANAGER_IS_LOCKED
+
+    ensureConnectionStarted();
+    lastJob = manager->generate (std::move (request));
+    return lastJob;
+}
+
+//==============================================================================
+void ComfyBridgeProcessor::prepareToPlay (double, int)
+{
+    // Most hosts call this on the message thread; some do not, and then the
+    // message thread starts the connection a moment later.
+    runOnMessageThread ([] (ComfyBridgeProcessor& p) { p.ensureConnectionStarted(); });
+}
+
 void ComfyBridgeProcessor::releaseResources() {}
 
 bool ComfyBridgeProcessor::isBusesLayoutSupported (const BusesLayout& layouts) const
@@ -58,6 +223,7 @@ void ComfyBridgeProcessor::processBlock (juce::AudioBuffer<float>& buffer, juce:
 {
     // Audio passes through untouched: the buffer already holds the input. Only
     // channels with no matching input (none in the supported layouts) are cleared.
+    // Nothing here touches the connection: no locks, no allocation, no I/O.
     for (auto channel = getTotalNumInputChannels(); channel < getTotalNumOutputChannels(); ++channel)
         buffer.clear (channel, 0, buffer.getNumSamples());
 }
@@ -70,16 +236,38 @@ juce::AudioProcessorEditor* ComfyBridgeProcessor::createEditor()
 //==============================================================================
 void ComfyBridgeProcessor::getStateInformation (juce::MemoryBlock& destData)
 {
+    // Holds the config's fields only: an auth token (when one exists) belongs to
+    // the user's own settings, never to a project file that gets shared.
     juce::ValueTree state (stateType);
-    state.setProperty (editorWidthId, editorSize.x, nullptr);
-    state.setProperty (editorHeightId, editorSize.y, nullptr);
-    state.appendChild (config.toValueTree(), nullptr);
+    {
+        const juce::ScopedLock lock (stateLock);
+        state.setProperty (editorWidthId, editorSize.x, nullptr);
+        state.setProperty (editorHeightId, editorSize.y, nullptr);
+        state.setProperty (editorPageId, editorPage, nullptr);
+        state.appendChild (config.toValueTree(), nullptr);
+        state.appendChild (generationSettings.toValueTree(), nullptr);
+    }
 
     if (auto xml = state.createXml())
         copyXmlToBinary (*xml, destData);
 }
 
 void ComfyBridgeProcessor::setStateInformation (const void* data, int sizeInBytes)
+{
+    if (juce::MessageManager::existsAndIsLockedByCurrentThread())
+    {
+        applyState (data, sizeInBytes);
+        return;
+    }
+
+    // From a host thread: the message thread applies it a moment later.
+    runOnMessageThread ([state = juce::MemoryBlock (data, (size_t) juce::jmax (0, sizeInBytes))] (ComfyBridgeProcessor& p)
+    {
+        p.applyState (state.getData(), (int) state.getSize());
+    });
+}
+
+void ComfyBridgeProcessor::applyState (const void* data, int sizeInBytes)
 {
     lastStateProblems.clear();
     const auto xml = getXmlFromBinary (data, sizeInBytes);
@@ -102,16 +290,28 @@ void ComfyBridgeProcessor::setStateInformation (const void* data, int sizeInByte
     // nothing is applied unless the whole config validates.
     auto parsed = comfybridge::ComfyUIConfig::fromValueTree (state.getChildWithName (comfybridge::ComfyUIConfig::treeType), config);
 
-    if (parsed.ok())
-        config = *parsed.config;
-
     lastStateProblems.addArray (parsed.errors);
 
     for (const auto& problem : lastStateProblems)
         juce::Logger::writeToLog ("ComfyBridge: " + problem);
 
-    editorSize = { juce::jlimit (400, 4000, (int) state.getProperty (editorWidthId, defaultWidth)),
-                   juce::jlimit (300, 4000, (int) state.getProperty (editorHeightId, defaultHeight)) };
+    {
+        const juce::ScopedLock lock (stateLock);
+        editorSize = { juce::jlimit (400, 4000, (int) state.getProperty (editorWidthId, defaultWidth)),
+                       juce::jlimit (300, 4000, (int) state.getProperty (editorHeightId, defaultHeight)) };
+        editorPage = juce::jlimit (0, 2, (int) state.getProperty (editorPageId, 0));
+
+        ++stateRestoreCount;
+        const auto generation = state.getChildWithName (comfybridge::GenerationView::Settings::treeType);
+
+        if (generation.isValid())
+            generationSettings = comfybridge::GenerationView::Settings::fromValueTree (generation);
+    }
+
+    if (parsed.ok())
+        setConfig (*parsed.config); // switches managers when the connection was started; notifies
+
+    notifyChange();
 }
 
 //==============================================================================

@@ -9,6 +9,21 @@
     The ComfyBridge audio processor: audio passes through untouched; the
     processor holds this instance's ComfyUI config and saves it with the host's
     project. The user's global defaults seed new instances.
+
+    The connection is lazy: constructing an instance (as hosts do when they
+    scan plugins) does no I/O. The first prepareToPlay() or editor opening
+    acquires the manager shared by every instance with the same config and
+    starts connecting, health monitoring and background reconnection; all of
+    that runs on the manager's own thread. processBlock() touches no manager: it
+    may only read the lock-free isBackendAvailable() flag, which a status
+    callback keeps up to date.
+
+    Threads: the connection and the config change only on the message thread
+    (or a thread holding the MessageManagerLock, as JUCE's Linux wrappers do).
+    Hosts call prepareToPlay(), setStateInformation() and the destructor from
+    other threads too (LV2 on Linux does): that work is posted to the message
+    thread and guarded so it never runs on a processor being destroyed, and a
+    manager let go of on another thread is released on the message thread.
 */
 class ComfyBridgeProcessor : public juce::AudioProcessor
 {
@@ -25,8 +40,20 @@ public:
     /** This instance's config. Message thread only. */
     const comfybridge::ComfyUIConfig& getConfig() const noexcept { return config; }
 
-    /** Replaces the config if it validates; otherwise returns the problems and keeps the old one. */
+    /** Replaces the config if it validates; otherwise returns the problems and keeps
+        the old one. When the connection was started, the instance switches to the
+        manager for the new config (the old one is released; the last holder shuts
+        it down). Message thread only.
+    */
     juce::StringArray setConfig (const comfybridge::ComfyUIConfig& newConfig);
+
+    /** Where this instance's "my defaults" live (the editor's preferences save and load there). */
+    const comfybridge::UserDefaults& getUserDefaults() const noexcept { return userDefaults; }
+
+    /** Counts the states restored by setStateInformation(), so an editor can tell a
+        restored project (whose settings replace what it shows) from its own edits.
+    */
+    int getStateRestoreCount() const noexcept { return stateRestoreCount; }
 
     /** Problems met by the last setStateInformation() (empty when it loaded cleanly). */
     const juce::StringArray& getLastStateProblems() const noexcept { return lastStateProblems; }
@@ -35,7 +62,52 @@ public:
     juce::Point<int> getEditorSize() const noexcept { return editorSize; }
 
     /** Remembers the editor size so it is restored with the project. */
-    void setEditorSize (juce::Point<int> size) noexcept { editorSize = size; }
+    void setEditorSize (juce::Point<int> size) noexcept { const juce::ScopedLock lock (stateLock); editorSize = size; }
+
+    /** The editor page shown last (0 status, 1 generate, 2 preferences; saved with the state). */
+    int getEditorPage() const noexcept { return editorPage; }
+
+    /** Remembers the editor page. */
+    void setEditorPage (int page) noexcept { const juce::ScopedLock lock (stateLock); editorPage = juce::jlimit (0, 2, page); }
+
+    /** What the generation page holds (prompt, seed, size, workflow), saved with the state. */
+    const comfybridge::GenerationView::Settings& getGenerationSettings() const noexcept { return generationSettings; }
+
+    /** Replaces the generation settings. Message thread only. */
+    void setGenerationSettings (const comfybridge::GenerationView::Settings& settings);
+
+    //==============================================================================
+    /** The first time: acquires the shared manager for the config and, if nobody
+        started it yet, connects and starts health monitoring (5 s) and background
+        reconnection (10 s). Later calls do nothing, so a user's Disconnect stays in
+        force. Returns at once. Message thread only.
+    */
+    void ensureConnectionStarted();
+
+    /** The manager in use, or nullptr before the connection was started. Message thread only. */
+    std::shared_ptr<comfybridge::ConnectionManager> getConnectionManager() const { return manager; }
+
+    /** Lock-free and wait-free: whether the backend was available at the last
+        status change. The only connection state processBlock() may read.
+    */
+    bool isBackendAvailable() const noexcept { return backendAvailable->load (std::memory_order_relaxed); }
+
+    /** Broadcasts (synchronously, on the message thread) when the config, the
+        manager or the restored state changed; editors listen and pull.
+    */
+    juce::ChangeBroadcaster& getChangeBroadcaster() noexcept { return changeBroadcaster; }
+
+    //==============================================================================
+    /** The bundled workflows (read from the plugin's binary data on first use). */
+    const comfybridge::WorkflowLibrary& getWorkflowLibrary();
+
+    /** Starts a generation through the manager (starting the connection first if
+        needed) and keeps the job so a reopened editor can follow it. Returns at once.
+    */
+    std::shared_ptr<comfybridge::GenerationJob> startGeneration (comfybridge::GenerationRequest request);
+
+    /** The job started last (running or finished), or nullptr. */
+    std::shared_ptr<comfybridge::GenerationJob> getLastGenerationJob() const { return lastJob; }
 
     //==============================================================================
     void prepareToPlay (double sampleRate, int samplesPerBlock) override;
@@ -64,12 +136,43 @@ public:
     void setStateInformation (const void* data, int sizeInBytes) override;
 
     /** Default editor size. */
-    static constexpr int defaultWidth = 720, defaultHeight = 480;
+    static constexpr int defaultWidth = 760, defaultHeight = 540;
 
 private:
+    comfybridge::UserDefaults userDefaults;
     comfybridge::ComfyUIConfig config;
     juce::StringArray lastStateProblems;
     juce::Point<int> editorSize { defaultWidth, defaultHeight };
+    int editorPage = 0;
+    int stateRestoreCount = 0;
+    comfybridge::GenerationView::Settings generationSettings;
+
+    // Guards the members above against a host reading the state on another thread
+    // while the message thread changes them.
+    mutable juce::CriticalSection stateLock;
+
+    /** Outlives the processor in work posted to the message thread: that work runs
+        only while `processor` is set, and the destructor clears it under the mutex.
+    */
+    struct Lifetime
+    {
+        std::mutex mutex;
+        ComfyBridgeProcessor* processor = nullptr;
+    };
+
+    std::shared_ptr<Lifetime> lifetime;
+    std::shared_ptr<comfybridge::ConnectionManager> manager;
+    comfybridge::ConnectionManager::CallbackId statusCallback = 0;
+    std::shared_ptr<std::atomic<bool>> backendAvailable; // shared with the status callback, which may outlive us by one call
+    std::shared_ptr<comfybridge::GenerationJob> lastJob;
+    std::optional<comfybridge::WorkflowLibrary> workflowLibrary;
+    juce::ChangeBroadcaster changeBroadcaster;
+
+    void runOnMessageThread (std::function<void (ComfyBridgeProcessor&)> work);
+    void connectTo (const comfybridge::ComfyUIConfig& configToUse);
+    void useManager (std::shared_ptr<comfybridge::ConnectionManager> newManager);
+    void applyState (const void* data, int sizeInBytes);
+    void notifyChange();
 
     JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR (ComfyBridgeProcessor)
 };

@@ -2,4 +2,13 @@
 
 #include "comfybridge_gui.h"
 
+#include <cmath>
+
+#include "look/ComfyBridgeLookAndFeel.cpp"
+#include "components/StateLight.cpp"
+#include "components/StatusBadge.cpp"
+#include "components/ResultImageView.cpp"
 #include "panels/StatusPanel.cpp"
+#include "panels/PreferencesPanel.cpp"
+#include "panels/GenerationView.cpp"
+#include "views/MainView.cpp"

@@ -5,29 +5,97 @@ namespace comfybridge
 
 //==============================================================================
 /**
-    Shows one ComfyUIStatus: a state light, the URL, the version, the queue and
-    the last error. It only displays what it is given; the owner feeds it
-    snapshots (it never touches the network).
+    Shows where a ConnectionManager stands and lets the user act on it.
+
+    The panel listens to the manager's ChangeBroadcaster and pulls a
+    getStatus() snapshot on every change, so it shows exactly the state the
+    manager reports (never "connected" while the backend is gone). A one-second
+    timer only refreshes the "last check N s ago" text. Nothing here does I/O or
+    waits: the buttons call connect(), checkHealth() and disconnect(), which
+    return at once (their futures are never waited on).
+
+    The panel is independent of the plugin: give it any manager (tests use a
+    real one against a local fake ComfyUI).
 */
-class StatusPanel : public juce::Component
+class StatusPanel : public juce::Component,
+                    private juce::ChangeListener,
+                    private juce::Timer
 {
 public:
     StatusPanel();
+    ~StatusPanel() override;
 
-    /** Shows @p newStatus; repaints only when something visible changed. */
-    void setStatus (const ComfyUIStatus& newStatus);
+    //==============================================================================
+    /** Shows @p manager (may be nullptr) and follows its changes. The panel keeps
+        the manager alive while it shows it.
+    */
+    void setConnectionManager (std::shared_ptr<ConnectionManager> manager);
+
+    /** The manager shown, or nullptr. */
+    ConnectionManager* getConnectionManager() const noexcept { return manager.get(); }
+
+    /** What the Connect button starts besides connect(): health monitoring and
+        background reconnection at these intervals in seconds (0 = leave off).
+        Defaults: 5 and 10, as the plugin uses.
+    */
+    void setConnectionPolicy (double healthCheckSeconds, double reconnectSeconds);
+
+    /** Shows @p status without a manager (previews and tests); a manager's next change replaces it. */
+    void setStatus (const ComfyUIStatus& status);
 
     /** The status currently shown. */
     const ComfyUIStatus& getStatus() const noexcept { return status; }
 
-    /** The colour of the state light for @p state (green, amber, red or grey). */
-    static juce::Colour colourFor (ConnectionState state);
+    //==============================================================================
+    /** The texts the panel shows, by field (for tests and accessibility). */
+    enum class Field { state, summary, url, version, queue, lastCheck, fallback, cors, models, workflows, error };
 
+    /** The text currently shown for @p field. */
+    juce::String getText (Field field) const;
+
+    juce::Button& getConnectButton() noexcept    { return connectButton; }
+    juce::Button& getRetryButton() noexcept      { return retryButton; }
+    juce::Button& getDisconnectButton() noexcept { return disconnectButton; }
+
+    /** The colour of the state light for @p state (green, amber, red or grey). */
+    static juce::Colour colourFor (ConnectionState state) { return StateLight::colourFor (state); }
+
+    /** "never", "just now", "3 s ago", "2 min ago", "1 h ago" for a check at @p lastCheck seen at @p now. */
+    static juce::String describeLastCheck (juce::Time lastCheck, juce::Time now);
+
+    //==============================================================================
     /** @internal */
     void paint (juce::Graphics&) override;
+    /** @internal */
+    void resized() override;
 
 private:
+    struct Row
+    {
+        juce::Label caption, value;
+    };
+
+    ManagerSubscription manager { *this };
     ComfyUIStatus status;
+    std::optional<FallbackMode> fallbackMode;
+    double healthCheckInterval = 5.0, reconnectInterval = 10.0;
+
+    StateLight light;
+    juce::Label stateLabel, summaryLabel, connectionHeading, readinessHeading, errorHeading;
+    Row url, version, queue, lastCheck, fallback, cors, models, workflows;
+    juce::TextEditor errorText;
+    juce::TextButton connectButton { "Connect" }, retryButton { "Retry now" }, disconnectButton { "Disconnect" };
+    juce::Rectangle<int> headerCard, connectionCard, readinessCard, errorCard;
+
+    void changeListenerCallback (juce::ChangeBroadcaster*) override;
+    void timerCallback() override;
+
+    void refreshFromManager();
+    void showStatus();
+    void updateLastCheck();
+    void connectPressed();
+    void retryPressed();
+    void disconnectPressed();
 
     JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR (StatusPanel)
 };

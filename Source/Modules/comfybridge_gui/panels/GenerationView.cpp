@@ -1,0 +1,664 @@
+namespace comfybridge
+{
+
+namespace
+{
+    const juce::Identifier workflowId { "workflow" }, workflowFileId { "workflow_file" }, promptId { "prompt" },
+                           negativeId { "negative_prompt" }, seedId { "seed" }, widthId { "width" }, heightId { "height" };
+
+    /** A whole number in [low, high] from text, or nullopt. */
+    std::optional<juce::int64> parseWhole (const juce::String& text, juce::int64 low, juce::int64 high)
+    {
+        const auto trimmed = text.trim();
+
+        if (trimmed.isEmpty() || trimmed.length() > 18 || ! trimmed.containsOnly ("0123456789"))
+            return std::nullopt;
+
+        const auto value = trimmed.getLargeIntValue();
+        return value >= low && value <= high ? std::optional<juce::int64> (value) : std::nullopt;
+    }
+
+    juce::String joinMessages (const GenerationResult& r)
+    {
+        return r.messages.joinIntoString (" ");
+    }
+
+    void styleInput (juce::TextEditor& editor, const juce::String& title, bool multiLine)
+    {
+        editor.setTitle (title);
+        editor.setFont (ComfyBridgeLookAndFeel::bodyFont (14.0f));
+        editor.setIndents (8, multiLine ? 6 : 0);
+
+        if (! multiLine)
+            editor.setJustification (juce::Justification::centredLeft);
+        editor.setMultiLine (multiLine, true);
+        editor.setReturnKeyStartsNewLine (multiLine);
+        editor.setScrollbarsShown (multiLine);
+    }
+}
+
+const juce::Identifier GenerationView::Settings::treeType { "Generation" };
+
+juce::ValueTree GenerationView::Settings::toValueTree() const
+{
+    juce::ValueTree tree (treeType);
+    tree.setProperty (workflowId, workflowName, nullptr);
+    tree.setProperty (workflowFileId, workflowFile, nullptr);
+    tree.setProperty (promptId, prompt, nullptr);
+    tree.setProperty (negativeId, negativePrompt, nullptr);
+    tree.setProperty (seedId, juce::String (seed), nullptr);
+    tree.setProperty (widthId, width, nullptr);
+    tree.setProperty (heightId, height, nullptr);
+    return tree;
+}
+
+GenerationView::Settings GenerationView::Settings::fromValueTree (const juce::ValueTree& tree)
+{
+    Settings settings;
+
+    if (! tree.hasType (treeType))
+        return settings;
+
+    settings.workflowName = tree.getProperty (workflowId, settings.workflowName).toString();
+    settings.workflowFile = tree.getProperty (workflowFileId).toString();
+    settings.prompt = tree.getProperty (promptId).toString();
+    settings.negativePrompt = tree.getProperty (negativeId).toString();
+    settings.seed = parseWhole (tree.getProperty (seedId).toString(), 0, maxSeed).value_or (0);
+    settings.width = (int) parseWhole (tree.getProperty (widthId).toString(), 1, maxDimension).value_or (settings.width);
+    settings.height = (int) parseWhole (tree.getProperty (heightId).toString(), 1, maxDimension).value_or (settings.height);
+    return settings;
+}
+
+bool GenerationView::Settings::operator== (const Settings& other) const
+{
+    return workflowName == other.workflowName && workflowFile == other.workflowFile && prompt == other.prompt
+        && negativePrompt == other.negativePrompt && seed == other.seed && width == other.width && height == other.height;
+}
+
+//==============================================================================
+GenerationView::GenerationView()
+{
+    setOpaque (true);
+
+    ui::styleCaption (workflowCaption, "Workflow");
+    ui::styleCaption (promptCaption, "Prompt");
+    ui::styleCaption (negativeCaption, "Negative prompt");
+    ui::styleCaption (seedCaption, "Seed");
+    ui::styleCaption (sizeCaption, "Size");
+    ui::styleCaption (timesLabel, juce::String (juce::CharPointer_UTF8 ("\xc3\x97")));
+    timesLabel.setJustificationType (juce::Justification::centred);
+    ui::styleHint (workflowDescription);
+    workflowDescription.setJustificationType (juce::Justification::topLeft);
+    ui::styleHint (inputProblems, Palette::errorText);
+    ui::styleReadOnlyText (outcomeText, Palette::secondaryText);
+    outcomeText.setFont (ComfyBridgeLookAndFeel::bodyFont (13.0f));
+    outcomeText.setTitle ("Outcome");
+    outcomeText.setWantsKeyboardFocus (false);
+    ui::styleHint (dragHint);
+    dragHint.setText ("Drag the image out to use it elsewhere.", juce::dontSendNotification);
+
+    workflowBox.setTitle ("Workflow");
+    workflowBox.setTextWhenNothingSelected ("No workflow");
+    workflowBox.onChange = [this]
+    {
+        showWorkflowDescription();
+        inputsChanged();
+    };
+
+    styleInput (promptEditor, "Prompt", true);
+    styleInput (negativeEditor, "Negative prompt", true);
+    styleInput (seedEditor, "Seed", false);
+    styleInput (widthEditor, "Width", false);
+    styleInput (heightEditor, "Height", false);
+    promptEditor.setTextToShowWhenEmpty ("Describe the image, e.g. a lighthouse at dusk, oil painting", Palette::mutedText);
+    negativeEditor.setTextToShowWhenEmpty ("What to avoid, e.g. blurry, text", Palette::mutedText);
+    seedEditor.setInputRestrictions (16, "0123456789");
+    widthEditor.setInputRestrictions (5, "0123456789");
+    heightEditor.setInputRestrictions (5, "0123456789");
+
+    for (auto* editor : { &promptEditor, &negativeEditor, &seedEditor, &widthEditor, &heightEditor })
+        editor->onTextChange = [this] { inputsChanged(); };
+
+    for (auto* editor : { &seedEditor, &widthEditor, &heightEditor })
+    {
+        editor->setSelectAllWhenFocused (true);
+        editor->onReturnKey = [this] { generate(); };
+    }
+
+    randomSeedButton.setTooltip ("Pick a random seed");
+    randomSeedButton.onClick = [this]
+    {
+        seedEditor.setText (juce::String (juce::Random::getSystemRandom().nextInt64() & 0xffffffff), false);
+        inputsChanged();
+    };
+
+    openWorkflowButton.setTooltip ("Use your own workflow saved from ComfyUI in API format");
+    openWorkflowButton.onClick = [this] { chooseWorkflowFile(); };
+
+    generateButton.setColour (juce::TextButton::buttonColourId, Palette::accent);
+    generateButton.onClick = [this] { generate(); };
+    cancelButton.onClick = [this] { cancel(); };
+    saveButton.onClick = [this] { chooseSaveFile(); };
+
+    progressBar.setPercentageDisplay (false);
+    setProgress (0.0, "Ready");
+
+    imageView.setEmptyText ("No image yet. Write a prompt and press Generate.");
+
+    for (auto* c : std::initializer_list<juce::Component*> { &workflowCaption, &workflowBox, &openWorkflowButton, &workflowDescription,
+                                                             &promptCaption, &promptEditor, &negativeCaption, &negativeEditor,
+                                                             &seedCaption, &seedEditor, &randomSeedButton, &sizeCaption,
+                                                             &widthEditor, &timesLabel, &heightEditor, &inputProblems,
+                                                             &generateButton, &cancelButton, &progressBar,
+                                                             &imageView, &outcomeText, &saveButton, &dragHint })
+        addAndMakeVisible (c);
+
+    setSettings (Settings {});
+}
+
+GenerationView::~GenerationView()
+{
+    stopTimer();
+    chooser.reset();
+    // A running job is not cancelled: the owner may still hold it (closing a
+    // plugin window must not throw away work in progress).
+}
+
+//==============================================================================
+void GenerationView::setWorkflows (std::vector<WorkflowDefinition> bundled)
+{
+    const auto* selected = getSelectedWorkflow();
+    const auto selectName = selected != nullptr && selected->isBundled ? selected->name : juce::String();
+    const auto keepUser = workflowBox.getSelectedId() == userWorkflowId;
+
+    workflows = std::move (bundled);
+    rebuildWorkflowBox (keepUser ? juce::String() : selectName);
+
+    if (keepUser)
+        workflowBox.setSelectedId (userWorkflowId, juce::dontSendNotification);
+
+    showWorkflowDescription();
+    updateButtons();
+}
+
+void GenerationView::setStartFunction (StartFunction function)
+{
+    start = std::move (function);
+    updateButtons();
+}
+
+void GenerationView::rebuildWorkflowBox (const juce::String& selectName)
+{
+    workflowBox.clear (juce::dontSendNotification);
+
+    for (size_t i = 0; i < workflows.size(); ++i)
+        workflowBox.addItem (workflows[i].title.isNotEmpty() ? workflows[i].title : workflows[i].name, (int) i + 1);
+
+    if (userWorkflow.has_value())
+    {
+        workflowBox.addSeparator();
+        workflowBox.addItem ("My file: " + juce::File (userWorkflowFile).getFileName(), userWorkflowId);
+    }
+
+    auto id = workflows.empty() ? 0 : 1;
+
+    for (size_t i = 0; i < workflows.size(); ++i)
+        if (workflows[i].name == selectName)
+            id = (int) i + 1;
+
+    workflowBox.setSelectedId (id, juce::dontSendNotification);
+}
+
+const WorkflowDefinition* GenerationView::getSelectedWorkflow() const
+{
+    const auto id = workflowBox.getSelectedId();
+
+    if (id == userWorkflowId)
+        return userWorkflow.has_value() ? &*userWorkflow : nullptr;
+
+    return id >= 1 && id <= (int) workflows.size() ? &workflows[(size_t) id - 1] : nullptr;
+}
+
+void GenerationView::showWorkflowDescription()
+{
+    workflowDescription.setColour (juce::Label::textColourId, Palette::mutedText);
+
+    if (const auto* workflow = getSelectedWorkflow())
+    {
+        auto text = workflow->isBundled ? workflow->description : "Your workflow file " + userWorkflowFile + ".";
+
+        if (! workflow->isBundled && workflow->prompt.empty())
+            text << " It has no prompt input, so the prompt is not used.";
+
+        workflowDescription.setText (text, juce::dontSendNotification);
+    }
+    else
+    {
+        workflowDescription.setText ("No workflow is available.", juce::dontSendNotification);
+    }
+
+    workflowBox.setTooltip (workflowDescription.getText());
+}
+
+juce::Result GenerationView::loadWorkflowFile (const juce::File& file)
+{
+    auto loaded = WorkflowLibrary::loadUserFile (file);
+
+    if (auto* problem = std::get_if<juce::String> (&loaded))
+    {
+        // Said where the result goes too: in a short window the description is hidden.
+        workflowDescription.setText ("Cannot use " + file.getFileName() + ": " + *problem, juce::dontSendNotification);
+        workflowDescription.setColour (juce::Label::textColourId, Palette::errorText);
+        setOutcome ("Cannot use the workflow file " + file.getFullPathName() + ": " + *problem, Palette::errorText);
+        return juce::Result::fail (*problem);
+    }
+
+    userWorkflow = std::get<WorkflowDefinition> (std::move (loaded));
+    userWorkflowFile = file.getFullPathName();
+    rebuildWorkflowBox ({});
+    workflowBox.setSelectedId (userWorkflowId, juce::dontSendNotification);
+    showWorkflowDescription();
+    inputsChanged();
+    return juce::Result::ok();
+}
+
+//==============================================================================
+void GenerationView::setSettings (const Settings& settings)
+{
+    const juce::ScopedValueSetter<bool> quiet (updatingControls, true);
+
+    promptEditor.setText (settings.prompt, false);
+    negativeEditor.setText (settings.negativePrompt, false);
+    seedEditor.setText (juce::String (settings.seed), false);
+    widthEditor.setText (juce::String (settings.width), false);
+    heightEditor.setText (juce::String (settings.height), false);
+
+    rebuildWorkflowBox (settings.workflowName);
+    showWorkflowDescription();
+
+    if (settings.workflowFile.isNotEmpty() && settings.workflowFile != userWorkflowFile)
+        loadWorkflowFile (juce::File (settings.workflowFile)); // a missing file explains itself in the description
+    else if (settings.workflowFile.isNotEmpty() && userWorkflow.has_value())
+        workflowBox.setSelectedId (userWorkflowId, juce::dontSendNotification);
+
+    inputsChanged();
+}
+
+GenerationView::Settings GenerationView::getSettings() const
+{
+    Settings settings;
+    const auto* workflow = getSelectedWorkflow();
+
+    if (workflowBox.getSelectedId() == userWorkflowId)
+    {
+        settings.workflowName = {};
+        settings.workflowFile = userWorkflowFile;
+    }
+    else if (workflow != nullptr)
+    {
+        settings.workflowName = workflow->name;
+    }
+
+    settings.prompt = promptEditor.getText();
+    settings.negativePrompt = negativeEditor.getText();
+    settings.seed = parseWhole (seedEditor.getText(), 0, maxSeed).value_or (0);
+    settings.width = (int) parseWhole (widthEditor.getText(), 1, maxDimension).value_or (512);
+    settings.height = (int) parseWhole (heightEditor.getText(), 1, maxDimension).value_or (512);
+    return settings;
+}
+
+juce::StringArray GenerationView::getInputProblems() const
+{
+    juce::StringArray problems;
+
+    if (getSelectedWorkflow() == nullptr)
+        problems.add ("Choose a workflow.");
+
+    if (! parseWhole (seedEditor.getText(), 0, maxSeed))
+        problems.add ("Seed: a whole number from 0 to " + juce::String (maxSeed) + ".");
+
+    if (! parseWhole (widthEditor.getText(), 1, maxDimension))
+        problems.add ("Width: 1 to " + juce::String (maxDimension) + " pixels.");
+
+    if (! parseWhole (heightEditor.getText(), 1, maxDimension))
+        problems.add ("Height: 1 to " + juce::String (maxDimension) + " pixels.");
+
+    return problems;
+}
+
+void GenerationView::inputsChanged()
+{
+    inputProblems.setText (getInputProblems().joinIntoString (" "), juce::dontSendNotification);
+
+    auto markInvalid = [] (juce::TextEditor& editor, bool invalid)
+    {
+        editor.setColour (juce::TextEditor::outlineColourId, invalid ? Palette::bad : Palette::outline);
+        editor.setColour (juce::TextEditor::focusedOutlineColourId, invalid ? Palette::bad : Palette::accent);
+        editor.repaint();
+    };
+
+    markInvalid (seedEditor, ! parseWhole (seedEditor.getText(), 0, maxSeed));
+    markInvalid (widthEditor, ! parseWhole (widthEditor.getText(), 1, maxDimension));
+    markInvalid (heightEditor, ! parseWhole (heightEditor.getText(), 1, maxDimension));
+
+    updateButtons();
+
+    if (! updatingControls && onSettingsChanged != nullptr)
+        onSettingsChanged (getSettings());
+}
+
+void GenerationView::updateButtons()
+{
+    generateButton.setEnabled (job == nullptr && start != nullptr && getInputProblems().isEmpty());
+    cancelButton.setEnabled (job != nullptr);
+    saveButton.setEnabled (imageView.getImage().isValid());
+    dragHint.setVisible (imageView.getImage().isValid());
+}
+
+//==============================================================================
+bool GenerationView::generate()
+{
+    const auto* workflow = getSelectedWorkflow();
+
+    if (job != nullptr || start == nullptr || workflow == nullptr || ! getInputProblems().isEmpty())
+        return false;
+
+    const auto settings = getSettings();
+    GenerationRequest request;
+    request.workflow = *workflow;
+    request.inputs.prompt = settings.prompt;
+    request.inputs.negativePrompt = settings.negativePrompt;
+    request.inputs.seed = settings.seed;
+    request.inputs.width = settings.width;
+    request.inputs.height = settings.height;
+
+    auto started = start (std::move (request));
+
+    if (started == nullptr)
+    {
+        setOutcome ("The generation could not be started.", Palette::errorText);
+        return false;
+    }
+
+    if (onJobStarted != nullptr)
+        onJobStarted (started);
+
+    setOutcome ({}, Palette::secondaryText);
+    attachJob (std::move (started));
+    return true;
+}
+
+void GenerationView::cancel()
+{
+    if (job == nullptr)
+        return;
+
+    job->cancel();
+    setProgress (progress, juce::String (juce::CharPointer_UTF8 ("Cancelling\xe2\x80\xa6")));
+    cancelButton.setEnabled (false);
+}
+
+void GenerationView::attachJob (std::shared_ptr<GenerationJob> newJob)
+{
+    if (newJob == nullptr)
+        return;
+
+    job = std::move (newJob);
+    setProgress (0.0, juce::String (juce::CharPointer_UTF8 ("Starting\xe2\x80\xa6")));
+    updateButtons();
+    poll();
+
+    if (job != nullptr)
+        startTimerHz (15);
+}
+
+void GenerationView::timerCallback()
+{
+    poll();
+}
+
+void GenerationView::poll()
+{
+    if (job == nullptr)
+    {
+        stopTimer();
+        return;
+    }
+
+    if (job->isFinished())
+    {
+        const auto future = job->getFuture();
+
+        // isFinished() means the result is set; the zero wait only guards against a job that lies.
+        if (future.wait_for (std::chrono::seconds (0)) == std::future_status::ready)
+        {
+            job.reset();
+            stopTimer();
+            showResult (future.get());
+            return;
+        }
+    }
+
+    const auto latest = job->getProgress();
+    setProgress (latest.fraction, latest.text.isNotEmpty() ? latest.text : juce::String (juce::CharPointer_UTF8 ("Working\xe2\x80\xa6")));
+}
+
+void GenerationView::showResult (const GenerationResult& finished)
+{
+    result = finished;
+
+    const auto hasImage = ! finished.images.empty() && finished.images.front().isValid();
+    const auto isPlaceholder = finished.outcome == GenerationOutcome::placeholder;
+
+    if (hasImage)
+        imageView.setImage (finished.images.front(), isPlaceholder,
+                            finished.pngData.empty() ? juce::MemoryBlock() : finished.pngData.front());
+
+    juce::String text;
+    auto colour = Palette::errorText;
+
+    switch (finished.outcome)
+    {
+        case GenerationOutcome::generated:
+            text << "Generated in " << juce::String (finished.seconds, 1) << " s"
+                 << (finished.images.size() > 1 ? " (" + juce::String ((int) finished.images.size()) + " images; showing the first)" : juce::String())
+                 << ".";
+            colour = Palette::successText;
+            setProgress (1.0, "Done");
+            break;
+        case GenerationOutcome::placeholder:
+            text << "Placeholder, not a generated image. " << joinMessages (finished);
+            colour = Palette::busy;
+            setProgress (1.0, "Placeholder drawn");
+            break;
+        case GenerationOutcome::skipped:
+            text << "Skipped: " << joinMessages (finished);
+            colour = Palette::busy;
+            setProgress (0.0, "Skipped");
+            break;
+        case GenerationOutcome::aborted:
+            text << "Aborted: " << joinMessages (finished);
+            setProgress (0.0, "Aborted");
+            break;
+        case GenerationOutcome::failed:
+            text << "Failed: " << joinMessages (finished);
+            setProgress (0.0, "Failed");
+            break;
+        case GenerationOutcome::cancelled:
+            text << "Cancelled.";
+            colour = Palette::secondaryText;
+            setProgress (0.0, "Cancelled");
+            break;
+        case GenerationOutcome::lost:
+            text << "Lost: " << joinMessages (finished);
+            setProgress (0.0, "Lost");
+            break;
+    }
+
+    setOutcome (text.trim(), colour);
+    updateButtons();
+}
+
+void GenerationView::setOutcome (const juce::String& text, juce::Colour colour)
+{
+    ui::setReadOnlyText (outcomeText, text, colour);
+    resized(); // the outcome's height follows its text
+}
+
+void GenerationView::setProgress (double fraction, const juce::String& text)
+{
+    progress = juce::jlimit (0.0, 1.0, fraction);
+    progressText = text;
+    progressBar.setTextToDisplay (text);
+    progressBar.repaint();
+}
+
+//==============================================================================
+juce::Result GenerationView::saveResult (const juce::File& file) const
+{
+    const auto data = imageView.getPngData();
+
+    if (data.getSize() == 0)
+        return juce::Result::fail ("there is no image to save");
+
+    if (! file.replaceWithData (data.getData(), data.getSize()))
+        return juce::Result::fail ("cannot write " + file.getFullPathName());
+
+    return juce::Result::ok();
+}
+
+void GenerationView::chooseWorkflowFile()
+{
+    const auto initial = userWorkflowFile.isNotEmpty() ? juce::File (userWorkflowFile)
+                                                     : juce::File::getSpecialLocation (juce::File::userHomeDirectory);
+    chooser = std::make_unique<juce::FileChooser> ("Open a ComfyUI workflow (API format)", initial, "*.json");
+
+    juce::Component::SafePointer<GenerationView> safeThis (this);
+    chooser->launchAsync (juce::FileBrowserComponent::openMode | juce::FileBrowserComponent::canSelectFiles,
+                          [safeThis] (const juce::FileChooser& fc)
+                          {
+                              if (safeThis == nullptr || fc.getResult() == juce::File())
+                                  return;
+
+                              safeThis->loadWorkflowFile (fc.getResult());
+                          });
+}
+
+void GenerationView::chooseSaveFile()
+{
+    if (! imageView.getImage().isValid())
+        return;
+
+    const auto settings = getSettings();
+    const auto name = juce::String (imageView.isShowingPlaceholder() ? "ComfyBridge-placeholder-" : "ComfyBridge-")
+                    + juce::String (settings.seed) + ".png";
+    chooser = std::make_unique<juce::FileChooser> ("Save the image as PNG",
+                                                   juce::File::getSpecialLocation (juce::File::userPicturesDirectory).getChildFile (name),
+                                                   "*.png");
+
+    juce::Component::SafePointer<GenerationView> safeThis (this);
+    chooser->launchAsync (juce::FileBrowserComponent::saveMode | juce::FileBrowserComponent::canSelectFiles
+                              | juce::FileBrowserComponent::warnAboutOverwriting,
+                          [safeThis] (const juce::FileChooser& fc)
+                          {
+                              if (safeThis == nullptr || fc.getResult() == juce::File())
+                                  return;
+
+                              const auto file = fc.getResult().withFileExtension ("png");
+                              const auto saved = safeThis->saveResult (file);
+                              safeThis->setOutcome (saved.wasOk() ? "Saved " + file.getFullPathName() + "."
+                                                                  : "Not saved: " + saved.getErrorMessage() + ".",
+                                                    saved.wasOk() ? Palette::successText : Palette::errorText);
+                          });
+}
+
+//==============================================================================
+void GenerationView::paint (juce::Graphics& g)
+{
+    g.fillAll (Palette::panel);
+    ui::fillCard (g, formCard);
+    ui::fillCard (g, resultCard);
+}
+
+void GenerationView::resized()
+{
+    constexpr int margin = 12, gap = 10, pad = 12, rowHeight = 28, captionWidth = 70;
+    auto area = getLocalBounds().reduced (margin);
+
+    formCard = area.removeFromLeft ((area.getWidth() - gap) * 54 / 100);
+    area.removeFromLeft (gap);
+    resultCard = area;
+
+    // The form.
+    auto form = formCard.reduced (pad);
+
+    workflowCaption.setBounds (form.removeFromTop (20));
+    auto row = form.removeFromTop (rowHeight);
+    openWorkflowButton.setBounds (row.removeFromRight (96));
+    row.removeFromRight (6);
+    workflowBox.setBounds (row);
+    form.removeFromTop (4);
+
+    // In a short window the prompts need the room more; the description moves to the tooltip.
+    const auto roomy = form.getHeight() >= 400;
+    workflowDescription.setVisible (roomy);
+
+    if (roomy)
+    {
+        workflowDescription.setBounds (form.removeFromTop (46));
+        form.removeFromTop (4);
+    }
+    else
+    {
+        form.removeFromTop (6);
+    }
+
+    // Bottom up: progress, buttons, problems, size, seed.
+    progressBar.setBounds (form.removeFromBottom (22));
+    form.removeFromBottom (8);
+    auto buttons = form.removeFromBottom (30);
+    generateButton.setBounds (buttons.removeFromLeft (120));
+    buttons.removeFromLeft (8);
+    cancelButton.setBounds (buttons.removeFromLeft (90));
+    form.removeFromBottom (6);
+    inputProblems.setBounds (form.removeFromBottom (18));
+    form.removeFromBottom (2);
+
+    auto sizeRow = form.removeFromBottom (rowHeight);
+    sizeCaption.setBounds (sizeRow.removeFromLeft (captionWidth));
+    widthEditor.setBounds (sizeRow.removeFromLeft (72));
+    timesLabel.setBounds (sizeRow.removeFromLeft (22));
+    heightEditor.setBounds (sizeRow.removeFromLeft (72));
+    form.removeFromBottom (6);
+
+    auto seedRow = form.removeFromBottom (rowHeight);
+    seedCaption.setBounds (seedRow.removeFromLeft (captionWidth));
+    randomSeedButton.setBounds (seedRow.removeFromRight (80));
+    seedRow.removeFromRight (6);
+    seedEditor.setBounds (seedRow);
+    form.removeFromBottom (8);
+
+    // The prompts share what is left, the negative one smaller.
+    const auto promptsHeight = form.getHeight() - 2 * 20;
+    promptCaption.setBounds (form.removeFromTop (20));
+    promptEditor.setBounds (form.removeFromTop (juce::jmax (30, promptsHeight * 3 / 5)));
+    negativeCaption.setBounds (form.removeFromTop (20));
+    negativeEditor.setBounds (form.withHeight (juce::jmax (30, form.getHeight())));
+
+    // The result.
+    auto resultArea = resultCard.reduced (pad);
+    auto saveRow = resultArea.removeFromBottom (30);
+    saveButton.setBounds (saveRow.removeFromLeft (110));
+    saveRow.removeFromLeft (10);
+    dragHint.setBounds (saveRow);
+    resultArea.removeFromBottom (6);
+
+    // The outcome gets the lines it needs (up to 40 % of the column; beyond that it scrolls).
+    outcomeText.setBounds (resultArea.withHeight (1000));
+    const auto textHeight = outcomeText.getText().isEmpty() ? 0 : outcomeText.getTextHeight() + 4;
+    outcomeText.setBounds (resultArea.removeFromBottom (juce::jmin (textHeight, resultArea.getHeight() * 2 / 5)));
+    resultArea.removeFromBottom (textHeight > 0 ? 6 : 0);
+    imageView.setBounds (resultArea);
+}
+
+} // namespace comfybridge

@@ -1,0 +1,171 @@
+#pragma once
+
+namespace comfybridge
+{
+
+//==============================================================================
+/**
+    Where a user asks for an image: workflow, prompt, negative prompt, seed and
+    size; Generate / Cancel with a progress bar; the result with Save PNG and
+    drag-out.
+
+    The view starts jobs through a function its owner provides (normally
+    ConnectionManager::generate), so it never touches the network itself and
+    can be driven by tests. A job is followed by polling its progress on a
+    timer (no callbacks capture the view), and the view can re-attach to a job
+    the owner kept, e.g. after the plugin window was closed and reopened.
+*/
+class GenerationView : public juce::Component,
+                       private juce::Timer
+{
+public:
+    /** Starts a job and returns it at once (never blocks). */
+    using StartFunction = std::function<std::shared_ptr<GenerationJob> (GenerationRequest)>;
+
+    /** What the user typed, kept with the plugin's state. */
+    struct Settings
+    {
+        juce::String workflowName { "txt2img" }; ///< a bundled workflow's name (ignored when workflowFile is set)
+        juce::String workflowFile;              ///< full path of the user's own workflow file, or empty
+        juce::String prompt, negativePrompt;
+        juce::int64 seed = 0;
+        int width = 512, height = 512;
+
+        /** A tree of type "Generation" (seed as text, so all 53 bits survive XML). */
+        juce::ValueTree toValueTree() const;
+
+        /** Reads a tree written by toValueTree(); missing or bad values keep their defaults. */
+        static Settings fromValueTree (const juce::ValueTree& tree);
+
+        bool operator== (const Settings&) const;
+        bool operator!= (const Settings& other) const { return ! operator== (other); }
+
+        /** The tree type used by toValueTree(). */
+        static const juce::Identifier treeType;
+    };
+
+    /** Largest width or height accepted (the placeholder renderer's limit). */
+    static constexpr int maxDimension = 8192;
+
+    /** Largest seed accepted (2^53 - 1: JSON numbers above that lose precision). */
+    static constexpr juce::int64 maxSeed = (juce::int64 (1) << 53) - 1;
+
+    GenerationView();
+    ~GenerationView() override;
+
+    //==============================================================================
+    /** The bundled workflows to offer (e.g. WorkflowLibrary::getWorkflows()). */
+    void setWorkflows (std::vector<WorkflowDefinition> bundled);
+
+    /** How jobs are started. Without one, Generate stays disabled. */
+    void setStartFunction (StartFunction function);
+
+    /** Puts @p settings into the controls (loading the user's workflow file if one is named). */
+    void setSettings (const Settings& settings);
+
+    /** What the controls say now. */
+    Settings getSettings() const;
+
+    /** Called whenever the settings change (the owner stores them). */
+    std::function<void (const Settings&)> onSettingsChanged;
+
+    /** Called with every job the view starts (the owner may keep it across editor reopenings). */
+    std::function<void (std::shared_ptr<GenerationJob>)> onJobStarted;
+
+    //==============================================================================
+    /** Starts a job with the current settings; false when the inputs are invalid,
+        a job is running or there is no start function.
+    */
+    bool generate();
+
+    /** Asks the running job to cancel (its result arrives as "cancelled"). */
+    void cancel();
+
+    /** Follows @p job (running or finished); nullptr does nothing. */
+    void attachJob (std::shared_ptr<GenerationJob> job);
+
+    /** True while a job is being followed and has not finished. */
+    bool isRunning() const noexcept { return job != nullptr; }
+
+    /** The last result shown, if any. */
+    const std::optional<GenerationResult>& getResult() const noexcept { return result; }
+
+    /** Loads a user's own API-format workflow file and selects it; returns the problem, if any. */
+    juce::Result loadWorkflowFile (const juce::File& file);
+
+    /** Writes the result image as PNG to @p file. */
+    juce::Result saveResult (const juce::File& file) const;
+
+    //==============================================================================
+    /** Problems with the current inputs (seed, size, workflow), one per field; empty when valid. */
+    juce::StringArray getInputProblems() const;
+
+    juce::ComboBox& getWorkflowBox() noexcept          { return workflowBox; }
+    juce::TextEditor& getPromptEditor() noexcept       { return promptEditor; }
+    juce::TextEditor& getNegativeEditor() noexcept     { return negativeEditor; }
+    juce::TextEditor& getSeedEditor() noexcept         { return seedEditor; }
+    juce::TextEditor& getWidthEditor() noexcept        { return widthEditor; }
+    juce::TextEditor& getHeightEditor() noexcept       { return heightEditor; }
+    juce::Button& getGenerateButton() noexcept         { return generateButton; }
+    juce::Button& getCancelButton() noexcept           { return cancelButton; }
+    juce::Button& getRandomSeedButton() noexcept       { return randomSeedButton; }
+    juce::Button& getOpenWorkflowButton() noexcept     { return openWorkflowButton; }
+    juce::Button& getSavePngButton() noexcept          { return saveButton; }
+    ResultImageView& getImageView() noexcept           { return imageView; }
+
+    /** The text on the progress bar. */
+    juce::String getProgressText() const { return progressText; }
+
+    /** The line that says how the last job ended. */
+    juce::String getOutcomeText() const { return outcomeText.getText(); }
+
+    //==============================================================================
+    /** @internal */
+    void paint (juce::Graphics&) override;
+    /** @internal */
+    void resized() override;
+
+private:
+    static constexpr int userWorkflowId = 1000;
+
+    std::vector<WorkflowDefinition> workflows;
+    std::optional<WorkflowDefinition> userWorkflow;
+    juce::String userWorkflowFile;
+    StartFunction start;
+    std::shared_ptr<GenerationJob> job;
+    std::optional<GenerationResult> result;
+    double progress = 0.0;
+    juce::String progressText;
+    bool updatingControls = false;
+
+    juce::Label workflowCaption, workflowDescription, promptCaption, negativeCaption,
+                seedCaption, sizeCaption, timesLabel, inputProblems, dragHint;
+    juce::TextEditor outcomeText;
+    juce::ComboBox workflowBox;
+    juce::TextButton openWorkflowButton { juce::String (juce::CharPointer_UTF8 ("Open file\xe2\x80\xa6")) };
+    juce::TextEditor promptEditor, negativeEditor, seedEditor, widthEditor, heightEditor;
+    juce::TextButton randomSeedButton { "Random" };
+    juce::TextButton generateButton { "Generate" }, cancelButton { "Cancel" };
+    juce::TextButton saveButton { juce::String (juce::CharPointer_UTF8 ("Save PNG\xe2\x80\xa6")) };
+    juce::ProgressBar progressBar { progress };
+    ResultImageView imageView;
+    std::unique_ptr<juce::FileChooser> chooser;
+    juce::Rectangle<int> formCard, resultCard;
+
+    void timerCallback() override;
+    void poll();
+    void showResult (const GenerationResult& finished);
+    void inputsChanged();
+    void updateButtons();
+    void rebuildWorkflowBox (const juce::String& selectName);
+    const WorkflowDefinition* getSelectedWorkflow() const;
+    void showWorkflowDescription();
+    void chooseWorkflowFile();
+    void chooseSaveFile();
+    void setProgress (double fraction, const juce::String& text);
+    void setOutcome (const juce::String& text, juce::Colour colour);
+
+    JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR (GenerationView)
+};
+
+} // namespace comfybridge

@@ -1,0 +1,234 @@
+#include <catch2/catch.hpp>
+#include <comfybridge_gui/comfybridge_gui.h>
+#include "Support/TestUtilities.h"
+
+using namespace TestSupport;
+using comfybridge::ComfyUIConfig;
+using comfybridge::PreferencesPanel;
+
+namespace
+{
+    /** A panel whose "my defaults" live in a temporary file; it counts what Apply hands over. */
+    struct Preferences
+    {
+        Preferences()
+        {
+            panel.setSize (760, 480);
+            panel.setConfig (ComfyUIConfig {});
+            panel.onApply = [this] (const ComfyUIConfig& config)
+            {
+                applied.push_back (config);
+                return juce::StringArray();
+            };
+        }
+
+        /** Types @p text into a field the way a user's edit arrives (change message included). */
+        void type (const juce::String& key, const juce::String& text)
+        {
+            auto* editor = panel.getTextField (key);
+            REQUIRE (editor != nullptr);
+            editor->setText (text, true);
+            pumpFor (30);
+        }
+
+        void click (juce::Button& button)
+        {
+            button.triggerClick();
+            pumpFor (30);
+        }
+
+        juce::TemporaryFile defaultsFile { ".settings" };
+        PreferencesPanel panel { comfybridge::UserDefaults (defaultsFile.getFile()) };
+        std::vector<ComfyUIConfig> applied;
+    };
+
+    const juce::StringArray textKeys { "host", "port", "timeout", "max_retries", "retry_backoff", "probe_timeout" };
+}
+
+TEST_CASE ("typing 0 into the port shows the error beside the port and disables Apply", "[gui]")
+{
+    Preferences p;
+    p.type ("port", "0");
+
+    CHECK (p.panel.isFieldInvalid ("port"));
+    CHECK (p.panel.getFieldMessage ("port") == "0 is out of range; expected 1 to 65535");
+    CHECK_FALSE (p.panel.getApplyButton().isEnabled());
+    CHECK_FALSE (p.panel.getSaveDefaultsButton().isEnabled());
+    CHECK (p.panel.getFeedbackText().contains ("marked in red"));
+
+    for (const auto& key : textKeys)
+        if (key != "port")
+            CHECK_FALSE (p.panel.isFieldInvalid (key));
+
+    // Neither the button nor a direct call nor Return can apply it.
+    p.click (p.panel.getApplyButton());
+    CHECK_FALSE (p.panel.apply());
+    p.panel.getTextField ("port")->onReturnKey();
+    CHECK (p.applied.empty());
+    CHECK (p.panel.getAppliedConfig() == ComfyUIConfig {});
+
+    p.type ("port", "8188");
+    CHECK_FALSE (p.panel.isFieldInvalid ("port"));
+    CHECK (p.panel.getFieldMessage ("port").contains ("8188")); // the hint is back
+    CHECK (p.panel.getApplyButton().isEnabled());
+}
+
+TEST_CASE ("every bad field gets its own message at the same time", "[gui]")
+{
+    Preferences p;
+    const std::pair<const char*, const char*> bad[] = {
+        { "host", "http://studio" }, { "port", "abc" }, { "timeout", "0" },
+        { "max_retries", "101" }, { "retry_backoff", "0.5" }, { "probe_timeout", "61" }
+    };
+
+    for (const auto& [key, text] : bad)
+        p.type (key, text);
+
+    for (const auto& [key, text] : bad)
+    {
+        INFO (key << " -> " << p.panel.getFieldMessage (key));
+        CHECK (p.panel.isFieldInvalid (key));
+
+        // The message is about this field only (the key itself is implied by its place).
+        for (const auto& other : textKeys)
+            CHECK_FALSE (p.panel.getFieldMessage (key).contains (other + ":"));
+    }
+
+    CHECK (p.panel.getFieldMessage ("host").contains ("scheme"));
+    CHECK (p.panel.getFieldMessage ("port").contains ("not a whole number"));
+    CHECK (p.panel.getFieldMessage ("retry_backoff").contains ("1.0 to 10.0"));
+    CHECK_FALSE (p.panel.getApplyButton().isEnabled());
+    CHECK_FALSE (p.panel.parseFields().ok());
+}
+
+TEST_CASE ("Apply hands the whole new config to the owner exactly once", "[gui]")
+{
+    Preferences p;
+    CHECK_FALSE (p.panel.getApplyButton().isEnabled()); // nothing changed yet
+
+    p.type ("host", "studio-gpu.local");
+    p.type ("port", "8188");
+    p.type ("timeout", "12.5");
+    p.type ("max_retries", "5");
+    p.panel.getFallbackModeBox().setSelectedId (3); // abort
+    pumpFor (30);
+    p.panel.getToggle ("auto_download_models")->setToggleState (false, juce::sendNotificationSync);
+    REQUIRE (p.panel.getApplyButton().isEnabled());
+    CHECK (p.applied.empty()); // typing applies nothing
+
+    p.click (p.panel.getApplyButton());
+
+    ComfyUIConfig expected;
+    expected.host = "studio-gpu.local";
+    expected.port = 8188;
+    expected.timeout = 12.5;
+    expected.maxRetries = 5;
+    expected.fallbackMode = comfybridge::FallbackMode::abort;
+    expected.autoDownloadModels = false;
+
+    REQUIRE (p.applied.size() == 1);
+    CHECK (p.applied.front() == expected);
+    CHECK (p.panel.getAppliedConfig() == expected);
+    CHECK_FALSE (p.panel.getApplyButton().isEnabled());
+    CHECK (p.panel.getFeedbackText().startsWith ("Applied"));
+}
+
+TEST_CASE ("Apply keeps the old config when the owner refuses the new one", "[gui]")
+{
+    Preferences p;
+    p.panel.onApply = [] (const ComfyUIConfig&) { return juce::StringArray { "port: 8188 is taken" }; };
+    p.type ("port", "8188");
+    CHECK_FALSE (p.panel.apply());
+    CHECK (p.panel.getAppliedConfig() == ComfyUIConfig {});
+    CHECK (p.panel.getFeedbackText().contains ("Not applied"));
+    CHECK (p.panel.getFeedbackText().contains ("8188 is taken"));
+}
+
+TEST_CASE ("Revert puts the config in use back into the fields", "[gui]")
+{
+    Preferences p;
+    ComfyUIConfig inUse;
+    inUse.port = 8188;
+    inUse.enableCorsCheck = false;
+    p.panel.setConfig (inUse);
+    CHECK (p.panel.getTextField ("port")->getText() == "8188");
+    CHECK (p.panel.getTextField ("timeout")->getText() == "30"); // numbers as people write them
+
+    p.type ("port", "0");
+    p.type ("host", "elsewhere");
+    p.click (p.panel.getRevertButton());
+
+    CHECK (p.panel.getTextField ("port")->getText() == "8188");
+    CHECK (p.panel.getTextField ("host")->getText() == "localhost");
+    CHECK_FALSE (p.panel.isFieldInvalid ("port"));
+    CHECK_FALSE (p.panel.getToggle ("enable_cors_check")->getToggleState());
+    CHECK_FALSE (p.panel.getApplyButton().isEnabled());
+}
+
+TEST_CASE ("a new config in use replaces the fields unless the user is editing", "[gui]")
+{
+    Preferences p;
+    ComfyUIConfig restored;
+    restored.port = 9000;
+    p.panel.setConfig (restored);
+    CHECK (p.panel.getTextField ("port")->getText() == "9000");
+
+    p.type ("host", "my-edit");
+    restored.port = 9001;
+    p.panel.setConfig (restored);
+    CHECK (p.panel.getTextField ("host")->getText() == "my-edit");
+    CHECK (p.panel.getTextField ("port")->getText() == "9000");
+}
+
+TEST_CASE ("Save as my defaults and Load my defaults use the user's file and say what happened", "[gui]")
+{
+    Preferences p;
+    p.type ("port", "8188");
+    p.type ("host", "render-box");
+    p.click (p.panel.getSaveDefaultsButton());
+    CHECK (p.panel.getFeedbackText().startsWith ("Saved as your defaults"));
+
+    const auto stored = comfybridge::UserDefaults (p.defaultsFile.getFile()).load();
+    REQUIRE (stored.ok());
+    CHECK (stored.config->port == 8188);
+    CHECK (stored.config->host == "render-box");
+    CHECK (p.applied.empty()); // saving is not applying
+
+    p.click (p.panel.getRevertButton());
+    CHECK (p.panel.getTextField ("port")->getText() == "8000");
+
+    p.click (p.panel.getLoadDefaultsButton());
+    CHECK (p.panel.getTextField ("port")->getText() == "8188");
+    CHECK (p.panel.getTextField ("host")->getText() == "render-box");
+    CHECK (p.panel.getFeedbackText().contains ("press Apply"));
+    CHECK (p.panel.getApplyButton().isEnabled());
+}
+
+TEST_CASE ("a save that fails says why", "[gui]")
+{
+    PreferencesPanel panel (comfybridge::UserDefaults (juce::File ("/proc/comfybridge-cannot-write/ComfyBridge.settings")));
+    panel.setConfig (ComfyUIConfig {});
+    panel.saveAsDefaults();
+    CHECK (panel.getFeedbackText().startsWith ("Could not save your defaults"));
+}
+
+TEST_CASE ("keyboard focus moves through the fields top to bottom, then the buttons", "[gui]")
+{
+    Preferences p;
+    const auto order = p.panel.createKeyboardFocusTraverser()->getAllComponents (&p.panel);
+
+    auto indexOf = [&] (juce::Component* c) { return (int) std::distance (order.begin(), std::find (order.begin(), order.end(), c)); };
+
+    std::vector<int> indices;
+    for (const auto& key : { "host", "port", "timeout", "probe_timeout", "max_retries", "retry_backoff" })
+        indices.push_back (indexOf (p.panel.getTextField (key)));
+
+    indices.push_back (indexOf (&p.panel.getFallbackModeBox()));
+    indices.push_back (indexOf (p.panel.getToggle ("enable_cors_check")));
+    indices.push_back (indexOf (&p.panel.getLoadDefaultsButton())); // (Apply is disabled, so not focusable, until something changes)
+
+    for (auto i : indices)
+        CHECK (i < (int) order.size());
+
+    CHECK (std::is_sorted (indices.begin(), indices.end()));
+}

@@ -1,0 +1,54 @@
+#pragma once
+
+#include "Plugin/PluginProcessor.h"
+#include "Plugin/PluginEditor.h"
+#include "Support/TestUtilities.h"
+
+namespace PluginTestSupport
+{
+
+/** A processor whose defaults come from a temporary file, not the user's own. */
+struct IsolatedProcessor
+{
+    explicit IsolatedProcessor (std::optional<comfybridge::ComfyUIConfig> defaults = std::nullopt)
+        : processor (makeDefaults (defaultsFile, defaults))
+    {
+    }
+
+    juce::TemporaryFile defaultsFile { ".settings" };
+    ComfyBridgeProcessor processor;
+
+private:
+    static comfybridge::UserDefaults makeDefaults (const juce::TemporaryFile& file, const std::optional<comfybridge::ComfyUIConfig>& config)
+    {
+        comfybridge::UserDefaults defaults (file.getFile());
+
+        if (config.has_value())
+            defaults.save (*config);
+
+        return defaults;
+    }
+};
+
+/** Opens the processor's editor and closes it (as a host does) when it goes out of scope. */
+struct OpenEditor
+{
+    explicit OpenEditor (ComfyBridgeProcessor& p)
+        : processor (p), editor (dynamic_cast<ComfyBridgeEditor*> (p.createEditorIfNeeded()))
+    {
+    }
+
+    ~OpenEditor()
+    {
+        if (editor != nullptr)
+            processor.editorBeingDeleted (editor.get());
+    }
+
+    ComfyBridgeEditor* operator->() const noexcept { return editor.get(); }
+    ComfyBridgeEditor& operator*() const noexcept { return *editor; }
+
+    ComfyBridgeProcessor& processor;
+    std::unique_ptr<ComfyBridgeEditor> editor;
+};
+
+} // namespace PluginTestSupport
