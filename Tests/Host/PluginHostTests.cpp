@@ -4,24 +4,14 @@
 #include <MisbehavingServers.h>
 
 #include "RealtimeGuard.h"
+#include "Support/MessageLoop.h"
 
 #include <cstdlib>
 
 
 namespace
 {
-    template <typename Condition>
-    bool pumpUntil (Condition&& condition, int timeoutMs)
-    {
-        const auto deadline = juce::Time::getMillisecondCounterHiRes() + timeoutMs;
-        while (! condition())
-        {
-            if (juce::Time::getMillisecondCounterHiRes() > deadline)
-                return false;
-            juce::MessageManager::getInstance()->runDispatchLoopUntil (5);
-        }
-        return true;
-    }
+    using TestSupport::pumpUntil;
 
     /** Points new plugin instances at 127.0.0.1:port through the user's defaults file
         in a private HOME (a host's own state format wraps the plugin's, so the defaults

@@ -1,36 +1,12 @@
 #pragma once
 
 #include <comfybridge_core/comfybridge_core.h>
+#include "MessageLoop.h"
 #include <chrono>
 #include <string>
 
 namespace TestSupport
 {
-
-/** Runs the JUCE message loop until @p condition holds or @p timeoutMs pass; true if it held.
-    Use this instead of sleeps: callbacks and change messages arrive on this thread.
-*/
-template <typename Condition>
-bool pumpUntil (Condition&& condition, int timeoutMs = 10000)
-{
-    const auto deadline = juce::Time::getMillisecondCounterHiRes() + timeoutMs;
-
-    while (! condition())
-    {
-        if (juce::Time::getMillisecondCounterHiRes() > deadline)
-            return false;
-
-        juce::MessageManager::getInstance()->runDispatchLoopUntil (5);
-    }
-
-    return true;
-}
-
-/** Processes the messages already queued (and those they post) for about @p ms. */
-inline void pumpFor (int ms)
-{
-    juce::MessageManager::getInstance()->runDispatchLoopUntil (ms);
-}
 
 /** A config pointing at 127.0.0.1:@p port with test-friendly timings. */
 inline comfybridge::ComfyUIConfig localConfig (int port, double timeout = 2.0, int retries = 0)

@@ -625,16 +625,9 @@ void ConnectionManager::startBackgroundReconnection (double intervalSeconds)
         std::lock_guard<std::mutex> lock (shared->mutex);
         shared->shuttingDown = false;
         shared->reconnectInterval = juce::jmax (0.05, intervalSeconds);
-
-        if (shared->status.state == ConnectionState::unavailable)
-        {
-            shared->status.state = ConnectionState::reconnecting;
-            shared->pendingNotifications.push_back (shared->status);
-        }
     }
+    transitionState (ConnectionState::unavailable, ConnectionState::reconnecting);
     client->resetCancellation();
-    notifier->post();
-    sendChangeMessage();
     ensureWorkerRunning();
     wakeWorker();
 }
@@ -644,15 +637,8 @@ void ConnectionManager::stopBackgroundReconnection()
     {
         std::lock_guard<std::mutex> lock (shared->mutex);
         shared->reconnectInterval = 0.0;
-
-        if (shared->status.state == ConnectionState::reconnecting)
-        {
-            shared->status.state = ConnectionState::unavailable;
-            shared->pendingNotifications.push_back (shared->status);
-        }
     }
-    notifier->post();
-    sendChangeMessage();
+    transitionState (ConnectionState::reconnecting, ConnectionState::unavailable);
     wakeWorker();
 }
 
@@ -709,6 +695,23 @@ void ConnectionManager::publish (ComfyUIStatus newStatus)
         notifier->post();
         sendChangeMessage();
     }
+}
+
+void ConnectionManager::transitionState (ConnectionState from, ConnectionState to)
+{
+    {
+        std::lock_guard<std::mutex> lock (shared->mutex);
+
+        // Checked and changed under one lock, so a status the worker publishes meanwhile is never overwritten.
+        if (shared->status.state != from)
+            return;
+
+        shared->status.state = to;
+        shared->pendingNotifications.push_back (shared->status);
+    }
+
+    notifier->post();
+    sendChangeMessage();
 }
 
 void ConnectionManager::deliverNotifications()

@@ -166,6 +166,7 @@ private:
     void wakeWorker();
     void stopWorker();
     void publish (ComfyUIStatus newStatus);
+    void transitionState (ConnectionState from, ConnectionState to);
     void deliverNotifications();
 
     JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR (ConnectionManager)
