@@ -70,4 +70,8 @@ TEST_CASE ("the default preferences file lives in the user's app-data folder", "
     const auto file = UserDefaults::getDefaultFile();
     CHECK (file.getFileName() == "ComfyBridge.settings");
     CHECK (file.getParentDirectory().getFileName() == "ComfyBridge");
+   #if JUCE_LINUX
+    // XDG: ~/.config/ComfyBridge (juce::PropertiesFile alone would pick ~/ComfyBridge).
+    CHECK (file.getParentDirectory().getParentDirectory() == juce::File ("~/.config"));
+   #endif
 }

@@ -7,6 +7,15 @@ const juce::Identifier ComfyUIConfig::treeType { "ComfyUIConfig" };
 namespace
 {
     constexpr int maxHostLength = 253;
+    constexpr int maxTokenLength = 4096;
+
+    /** RFC 6750 b64token: ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/", then "=" padding. Empty = no token. */
+    bool isBearerToken (const juce::String& token)
+    {
+        const auto body = token.trimCharactersAtEnd ("=");
+        return token.isEmpty()
+            || (body.isNotEmpty() && body.containsOnly ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~+/"));
+    }
 
     bool isIpv6Literal (const juce::String& text)
     {
@@ -155,6 +164,18 @@ juce::StringArray ComfyUIConfig::validate() const
     if (! (probeTimeout > 0.0 && probeTimeout <= 60.0))
         problems.add ("probe_timeout: " + quotedNumber (probeTimeout) + " is out of range; expected more than 0 and at most 60 seconds");
 
+    if (modelsFolder.isNotEmpty())
+    {
+        if (modelsFolder.containsAnyOf ("\r\n\t") || ! juce::File::isAbsolutePath (modelsFolder))
+            problems.add ("models_folder: " + detail::quoted (modelsFolder) + " is not an absolute folder path (leave it empty to ask the server)");
+    }
+
+    // The token itself never appears in a message: messages reach logs and screens.
+    if (authToken.length() > maxTokenLength)
+        problems.add ("auth_token: is " + juce::String (authToken.length()) + " characters long; at most " + juce::String (maxTokenLength) + " are allowed");
+    else if (! isBearerToken (authToken))
+        problems.add ("auth_token: contains characters a bearer token cannot hold (allowed: letters, digits and - . _ ~ + / with = only at the end)");
+
     return problems;
 }
 
@@ -165,17 +186,54 @@ double ComfyUIConfig::getEffectiveProbeTimeout() const
 
 juce::String ComfyUIConfig::getBaseUrl() const
 {
+    return getBaseUrlForPort (port);
+}
+
+juce::String ComfyUIConfig::getBaseUrlForPort (int otherPort) const
+{
     const auto needsBrackets = host.containsChar (':') && ! host.startsWithChar ('[');
-    return "http://" + (needsBrackets ? "[" + host + "]" : host) + ":" + juce::String (port);
+    return juce::String (useTls ? "https://" : "http://") + (needsBrackets ? "[" + host + "]" : host) + ":" + juce::String (otherPort);
+}
+
+juce::String ComfyUIConfig::getWebSocketUrl (const juce::String& clientId) const
+{
+    return "ws" + getBaseUrl().fromFirstOccurrenceOf ("http", false, false) + "/ws?clientId=" + clientId;
+}
+
+juce::StringPairArray ComfyUIConfig::getAuthHeaders() const
+{
+    juce::StringPairArray headers;
+
+    if (authToken.isNotEmpty())
+        headers.set ("Authorization", "Bearer " + authToken);
+
+    return headers;
+}
+
+bool ComfyUIConfig::isLoopbackHost() const
+{
+    const auto h = host.trimCharactersAtStart ("[").trimCharactersAtEnd ("]").toLowerCase();
+
+    if (h == "localhost" || h == "localhost." || h.endsWith (".localhost") || h == "::1" || h == "0:0:0:0:0:0:0:1")
+        return true;
+
+    // 127.0.0.0/8, written as a dotted quad.
+    const auto parts = juce::StringArray::fromTokens (h, ".", "");
+    return parts.size() == 4 && parts[0] == "127"
+        && std::all_of (parts.begin(), parts.end(), [] (const juce::String& p)
+                        { return p.isNotEmpty() && p.length() <= 3 && p.containsOnly ("0123456789") && p.getIntValue() <= 255; });
 }
 
 //==============================================================================
-juce::String ComfyUIConfig::toJson() const
+juce::String ComfyUIConfig::toJson (Secrets secrets) const
 {
     auto json = nlohmann::ordered_json::object();
 
     for (const auto& field : detail::configFields())
     {
+        if (field.secret && secrets == Secrets::omit)
+            continue;
+
         const auto value = field.get (*this);
 
         switch (field.kind)
@@ -270,7 +328,7 @@ ConfigParseResult ComfyUIConfig::fromText (const juce::StringPairArray& values, 
 }
 
 //==============================================================================
-juce::ValueTree ComfyUIConfig::toValueTree() const
+juce::ValueTree ComfyUIConfig::toValueTree (Secrets secrets) const
 {
     juce::ValueTree tree (treeType);
 
@@ -278,6 +336,9 @@ juce::ValueTree ComfyUIConfig::toValueTree() const
     // so the tree survives XML (where every attribute is text) without loss.
     for (const auto& field : detail::configFields())
     {
+        if (field.secret && secrets == Secrets::omit)
+            continue;
+
         const auto value = field.get (*this);
 
         if (field.kind == detail::FieldKind::number)
@@ -320,7 +381,8 @@ bool ComfyUIConfig::operator== (const ComfyUIConfig& other) const
         && maxRetries == other.maxRetries && retryBackoff == other.retryBackoff
         && enableCorsCheck == other.enableCorsCheck && autoDownloadModels == other.autoDownloadModels
         && autoDeployWorkflows == other.autoDeployWorkflows && fallbackMode == other.fallbackMode
-        && probeTimeout == other.probeTimeout;
+        && probeTimeout == other.probeTimeout && useTls == other.useTls && discoverPort == other.discoverPort
+        && modelsFolder == other.modelsFolder && authToken == other.authToken;
 }
 
 } // namespace comfybridge

@@ -32,6 +32,15 @@ struct ComfyUIConfig
     bool autoDeployWorkflows = true;    ///< store the bundled workflows in the user's ComfyUI library
     FallbackMode fallbackMode = FallbackMode::placeholder; ///< what to do while the backend is unavailable
     double probeTimeout = 3.0;          ///< seconds for one periodic health probe, > 0 and <= 60 (never more than timeout applies)
+    bool useTls = false;                ///< https and wss instead of http and ws (curl's certificate checks stay on)
+    bool discoverPort = true;           ///< on a loopback host, look for ComfyUI on 8188 and 8000-9000 when the port does not answer
+    juce::String modelsFolder;          ///< absolute path of ComfyUI's models folder on this machine; empty = ask the server
+    juce::String authToken;             ///< optional bearer token; a secret (see Secrets), never written to plugin state or logs
+
+    /** Whether a conversion writes secret fields (auth_token). Only the user's own
+        preferences file and in-memory comparisons include them.
+    */
+    enum class Secrets { omit, include };
 
     //==============================================================================
     /** Every problem at once, one human-readable message per bad field naming the
@@ -45,12 +54,28 @@ struct ComfyUIConfig
     /** The probe timeout actually used: probeTimeout, bounded by timeout. */
     double getEffectiveProbeTimeout() const;
 
-    /** The base URL, e.g. "http://localhost:8000"; IPv6 literals get brackets. */
+    /** The base URL, e.g. "http://localhost:8000" (https with useTls); IPv6 literals get brackets. */
     juce::String getBaseUrl() const;
 
+    /** The same URL for @p otherPort (port discovery tries these). */
+    juce::String getBaseUrlForPort (int otherPort) const;
+
+    /** The live channel's URL: ws:// (or wss://) host:port /ws?clientId=@p clientId. */
+    juce::String getWebSocketUrl (const juce::String& clientId) const;
+
+    /** The headers every request to the backend carries: Authorization when a token is set. */
+    juce::StringPairArray getAuthHeaders() const;
+
+    /** True when host names this machine (localhost, 127.x.x.x, ::1): port
+        discovery and using the server's models folder need that.
+    */
+    bool isLoopbackHost() const;
+
     //==============================================================================
-    /** The config as a JSON object with the snake_case keys (pretty-printed). */
-    juce::String toJson() const;
+    /** The config as a JSON object with the snake_case keys (pretty-printed);
+        secret fields only with Secrets::include.
+    */
+    juce::String toJson (Secrets secrets = Secrets::omit) const;
 
     /** Reads a JSON object on top of @p base: keys that are present replace the
         base values, unknown keys become warnings, wrong types and malformed JSON
@@ -71,8 +96,11 @@ struct ComfyUIConfig
     static ConfigParseResult fromText (const juce::StringPairArray& values);
 
     //==============================================================================
-    /** The config as a ValueTree of type "ComfyUIConfig" whose properties use the JSON keys. */
-    juce::ValueTree toValueTree() const;
+    /** The config as a ValueTree of type "ComfyUIConfig" whose properties use the
+        JSON keys; secret fields only with Secrets::include (the plugin's saved
+        state never has them).
+    */
+    juce::ValueTree toValueTree (Secrets secrets = Secrets::omit) const;
 
     /** Reads a tree written by toValueTree() (also after a trip through XML, where
         every property has become text). Same rules as fromJson.

@@ -36,6 +36,19 @@ const std::vector<ConfigField>& configFields()
         { "probe_timeout", FieldKind::number,
           [] (const C& c) { return juce::var (c.probeTimeout); },
           [] (C& c, const juce::var& v) { c.probeTimeout = (double) v; } },
+        { "use_tls", FieldKind::boolean,
+          [] (const C& c) { return juce::var (c.useTls); },
+          [] (C& c, const juce::var& v) { c.useTls = (bool) v; } },
+        { "discover_port", FieldKind::boolean,
+          [] (const C& c) { return juce::var (c.discoverPort); },
+          [] (C& c, const juce::var& v) { c.discoverPort = (bool) v; } },
+        { "models_folder", FieldKind::text,
+          [] (const C& c) { return juce::var (c.modelsFolder); },
+          [] (C& c, const juce::var& v) { c.modelsFolder = v.toString(); } },
+        { "auth_token", FieldKind::text,
+          [] (const C& c) { return juce::var (c.authToken); },
+          [] (C& c, const juce::var& v) { c.authToken = v.toString(); },
+          true },
     };
 
     return fields;

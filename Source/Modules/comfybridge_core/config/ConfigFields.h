@@ -16,6 +16,7 @@ struct ConfigField
     FieldKind kind;
     std::function<juce::var (const ComfyUIConfig&)> get;
     std::function<void (ComfyUIConfig&, const juce::var&)> set;
+    bool secret = false; ///< kept out of plugin state, JSON output and logs (see ComfyUIConfig::Secrets)
 };
 
 /** All fields, in the order they are written out. */

@@ -24,7 +24,13 @@ UserDefaults::UserDefaults (juce::File fileToUse)
 
 juce::File UserDefaults::getDefaultFile()
 {
+   #if JUCE_LINUX || JUCE_BSD
+    // PropertiesFile would use ~/ComfyBridge; the XDG place for settings is ~/.config.
+    return juce::File::getSpecialLocation (juce::File::userApplicationDataDirectory)
+               .getChildFile ("ComfyBridge").getChildFile ("ComfyBridge.settings");
+   #else
     return propertiesOptions().getDefaultFile();
+   #endif
 }
 
 std::unique_ptr<juce::PropertiesFile> UserDefaults::open() const
@@ -59,7 +65,7 @@ juce::Result UserDefaults::save (const ComfyUIConfig& config) const
     auto properties = open();
     properties->clear();
 
-    const auto tree = config.toValueTree();
+    const auto tree = config.toValueTree (ComfyUIConfig::Secrets::include); // the token lives here and only here
 
     for (int i = 0; i < tree.getNumProperties(); ++i)
     {
