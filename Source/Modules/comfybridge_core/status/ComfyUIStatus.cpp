@@ -41,7 +41,15 @@ bool ComfyUIStatus::isEquivalentTo (const ComfyUIStatus& other) const
         && queueSize == other.queueSize && errorMessage == other.errorMessage
         && corsEnabled == other.corsEnabled && corsCheckEnabled == other.corsCheckEnabled
         && modelsReady == other.modelsReady && workflowsReady == other.workflowsReady
-        && state == other.state;
+        && state == other.state && corsCheck == other.corsCheck && modelsCheck == other.modelsCheck
+        && workflowsCheck == other.workflowsCheck && missingModels == other.missingModels
+        && workflowProblems == other.workflowProblems && activity == other.activity
+        && discoveryNote == other.discoveryNote;
+}
+
+double ConnectionMetrics::uptimeSeconds (juce::Time now) const
+{
+    return connectedSince.toMilliseconds() == 0 ? 0.0 : juce::jmax (0.0, (now - connectedSince).inSeconds());
 }
 
 juce::String ComfyUIStatus::toJson (bool pretty) const
@@ -62,6 +70,39 @@ juce::String ComfyUIStatus::toJson (bool pretty) const
     json["fully_ready"] = fullyReady();
     json["state"] = text (toString (state));
 
+    const auto time = [&] (juce::Time t) { return t.toMilliseconds() != 0 ? nlohmann::ordered_json (text (toIso8601Utc (t))) : nlohmann::ordered_json(); };
+    const auto check = [&] (const ReadinessCheck& c, bool ready)
+    {
+        return nlohmann::ordered_json { { "checked", c.checked }, { "ready", c.checked && ready }, { "reason", text (c.reason) } };
+    };
+
+    auto& readiness = json["readiness"];
+    readiness["cors"] = check (corsCheck, corsEnabled);
+    readiness["cors"]["required"] = corsCheckEnabled;
+    readiness["models"] = check (modelsCheck, modelsReady);
+    readiness["workflows"] = check (workflowsCheck, workflowsReady);
+    readiness["missing_models"] = nlohmann::ordered_json::array();
+    for (const auto& m : missingModels)
+        readiness["missing_models"].push_back ({ { "workflow", text (m.workflow) }, { "folder", text (m.folder) },
+                                                 { "name", text (m.name) }, { "url", m.url.isEmpty() ? nlohmann::ordered_json() : nlohmann::ordered_json (text (m.url)) } });
+    readiness["workflow_problems"] = nlohmann::ordered_json::array();
+    for (const auto& w : workflowProblems)
+        readiness["workflow_problems"].push_back ({ { "workflow", text (w.workflow) }, { "problem", text (w.problem) } });
+    readiness["activity"] = text (activity);
+    json["discovery_note"] = discoveryNote.isEmpty() ? nlohmann::ordered_json() : nlohmann::ordered_json (text (discoveryNote));
+
+    const auto optional = [] (const std::optional<double>& v) { return v ? nlohmann::ordered_json (*v) : nlohmann::ordered_json(); };
+    auto& m = json["metrics"];
+    m["last_latency_ms"] = optional (metrics.lastLatencyMs);
+    m["median_latency_ms"] = optional (metrics.medianLatencyMs);
+    m["consecutive_failures"] = metrics.consecutiveFailures;
+    m["connected_since"] = time (metrics.connectedSince);
+    m["uptime_seconds"] = metrics.uptimeSeconds();
+    m["reconnect_count"] = metrics.reconnectCount;
+    m["last_error"] = metrics.lastError.isEmpty() ? nlohmann::ordered_json() : nlohmann::ordered_json (text (metrics.lastError));
+    m["last_error_time"] = time (metrics.lastErrorTime);
+    m["checks_done"] = metrics.checksDone;
+
     return juce::String::fromUTF8 (json.dump (pretty ? 2 : -1, ' ', false, nlohmann::ordered_json::error_handler_t::replace).c_str());
 }
 
@@ -77,6 +118,42 @@ juce::String ComfyUIStatus::describe() const
         text << "\n  " << *errorMessage;
 
     text << "\n  last check: " << (lastCheck.toMilliseconds() != 0 ? lastCheck.toString (true, true, true, true) : juce::String ("never"));
+
+    if (discoveryNote.isNotEmpty())
+        text << "\n  " << discoveryNote;
+
+    const auto line = [&] (const char* name, const ReadinessCheck& check, bool ready)
+    {
+        text << "\n  " << name << ": " << (! check.checked ? "not checked" : ready ? "ready" : "NOT READY");
+        if (check.reason.isNotEmpty())
+            text << " (" << check.reason << ")";
+    };
+
+    line ("CORS", corsCheck, corsEnabled);
+    line ("models", modelsCheck, modelsReady);
+    line ("workflows", workflowsCheck, workflowsReady);
+
+    for (const auto& m : missingModels)
+        text << "\n    missing " << m.folder << "/" << m.name << " for " << m.workflow
+             << (m.url.isNotEmpty() ? " - get it from " + m.url : juce::String());
+
+    for (const auto& w : workflowProblems)
+        text << "\n    " << w.workflow << ": " << w.problem;
+
+    if (activity.isNotEmpty())
+        text << "\n  activity: " << activity;
+
+    const auto ms = [] (const std::optional<double>& v) { return v ? juce::String (*v, 1) + " ms" : juce::String ("-"); };
+    text << "\n  latency: last " << ms (metrics.lastLatencyMs) << ", median " << ms (metrics.medianLatencyMs)
+         << "; checks " << metrics.checksDone << ", consecutive failures " << metrics.consecutiveFailures
+         << ", reconnects " << metrics.reconnectCount;
+
+    if (metrics.connectedSince.toMilliseconds() != 0)
+        text << ", up " << juce::String (metrics.uptimeSeconds(), 1) << " s";
+
+    if (metrics.lastError.isNotEmpty())
+        text << "\n  last error (" << toIso8601Utc (metrics.lastErrorTime) << "): " << metrics.lastError;
+
     return text;
 }
 
