@@ -152,7 +152,7 @@ TEST_CASE ("the bundled workflows load with no errors", "[workflows]")
     CHECK (txt2img->models[0].folder == "checkpoints");
     CHECK (txt2img->models[0].name == "v1-5-pruned-emaonly-fp16.safetensors");
     CHECK (txt2img->models[0].url == "https://huggingface.co/Comfy-Org/stable-diffusion-v1-5-archive/resolve/main/v1-5-pruned-emaonly-fp16.safetensors");
-    CHECK (txt2img->models[0].sha256.isEmpty());
+    CHECK (txt2img->models[0].sha256 == "e9476a13728cd75d8279f6ec8bad753a66a1957ca375a1464dc63b37db6e3916");
 
     for (const auto* name : { "empty_image", "invert_image" })
     {
@@ -389,6 +389,40 @@ TEST_CASE ("a manifest that cannot be used at all says why", "[workflows]")
     juce::StringArray errors;
     CHECK (WorkflowLibrary::load (R"({"version": 1, "workflows": []})", reader, errors).getWorkflows().empty());
     CHECK (errors.isEmpty());
+}
+
+TEST_CASE ("a model's optional size is read in bytes, and a bad size is reported", "[workflows]")
+{
+    const auto manifestWithModels = [] (const juce::String& models)
+    {
+        return R"({"version": 1, "workflows": [{"name": "solid", "file": "solid.json", "models": [)" + models + "]}]}";
+    };
+
+    const std::map<juce::String, juce::String> files { { "solid.json", solidGraph } };
+    const auto model = R"({"folder": "checkpoints", "name": "m.safetensors", "url": "https://example.invalid/m")";
+
+    juce::StringArray errors;
+    const auto library = loadWith (manifestWithModels (juce::String (model) + R"(, "size": 4265146304}, )"
+                                                       + model + R"(, "size": null}, )" + model + "}"),
+                                   files, errors);
+    INFO (errors.joinIntoString ("\n"));
+    CHECK (errors.isEmpty());
+
+    const auto* solid = library.find ("solid");
+    REQUIRE (solid != nullptr);
+    REQUIRE (solid->models.size() == 3);
+    CHECK (solid->models[0].sizeBytes == 4265146304LL); // above 2^32: must not be truncated
+    CHECK (solid->models[1].sizeBytes == -1);
+    CHECK (solid->models[2].sizeBytes == -1);
+
+    for (const auto* badSize : { "0", "-5", "1.5", "\"12\"", "true", "18446744073709551615" })
+    {
+        INFO (badSize);
+        juce::StringArray badErrors;
+        const auto badLibrary = loadWith (manifestWithModels (juce::String (model) + ", \"size\": " + badSize + "}"), files, badErrors);
+        CHECK (badLibrary.getWorkflows().empty());
+        CHECK (mentions (badErrors, "workflow 'solid': models[0]: size must be a positive whole number of bytes or null"));
+    }
 }
 
 //==============================================================================

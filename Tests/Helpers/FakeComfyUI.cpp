@@ -5,6 +5,8 @@
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
+#include <ctime>
+#include <filesystem>
 #include <random>
 #include <stdexcept>
 
@@ -199,12 +201,245 @@ namespace
                                         { { "client_id", "fake-client" } },
                                         nlohmann::json::array ({ "2" }) });
     }
+
+    //==============================================================================
+    using Json = nlohmann::json;
+
+    Json nodeInfo (const std::string& name, const std::string& displayName, const std::string& category,
+                   Json required, Json hidden, Json outputs, bool outputNode, const std::string& description)
+    {
+        Json input = { { "required", required } };
+
+        if (! hidden.is_null())
+            input["hidden"] = hidden;
+
+        Json order = Json::object();
+        order["required"] = Json::array();
+
+        for (auto& item : required.items())
+            order["required"].push_back (item.key());
+
+        if (! hidden.is_null())
+        {
+            order["hidden"] = Json::array();
+
+            for (auto& item : hidden.items())
+                order["hidden"].push_back (item.key());
+        }
+
+        return { { "input", input },
+                 { "input_order", order },
+                 { "output", outputs },
+                 { "output_is_list", Json::array() },
+                 { "output_name", outputs },
+                 { "name", name },
+                 { "display_name", displayName },
+                 { "description", description },
+                 { "python_module", "nodes" },
+                 { "category", category },
+                 { "output_node", outputNode } };
+    }
+
+    Json withListFlags (Json info)
+    {
+        for (std::size_t i = 0; i < info["output"].size(); ++i)
+            info["output_is_list"].push_back (false);
+
+        return info;
+    }
+
+    Json intSpec (long long def, long long min, unsigned long long max, long long step = 1)
+    {
+        return Json::array ({ "INT", { { "default", def }, { "min", min }, { "max", max }, { "step", step } } });
+    }
+
+    Json floatSpec (double def, double min, double max, double step, double round)
+    {
+        return Json::array ({ "FLOAT", { { "default", def }, { "min", min }, { "max", max }, { "step", step }, { "round", round } } });
+    }
+
+    const std::vector<std::string>& samplerNames()
+    {
+        static const std::vector<std::string> names {
+            "euler", "euler_cfg_pp", "euler_ancestral", "euler_ancestral_cfg_pp", "heun", "heunpp2", "dpm_2",
+            "dpm_2_ancestral", "lms", "dpm_fast", "dpm_adaptive", "dpmpp_2s_ancestral", "dpmpp_2s_ancestral_cfg_pp",
+            "dpmpp_sde", "dpmpp_sde_gpu", "dpmpp_2m", "dpmpp_2m_cfg_pp", "dpmpp_2m_sde", "dpmpp_2m_sde_gpu",
+            "dpmpp_3m_sde", "dpmpp_3m_sde_gpu", "ddpm", "lcm", "ipndm", "ipndm_v", "deis", "res_multistep",
+            "res_multistep_cfg_pp", "res_multistep_ancestral", "res_multistep_ancestral_cfg_pp",
+            "gradient_estimation", "gradient_estimation_cfg_pp", "er_sde", "seeds_2", "seeds_3", "sa_solver",
+            "sa_solver_pece", "ddim", "uni_pc", "uni_pc_bh2"
+        };
+        return names;
+    }
+
+    const std::vector<std::string>& schedulerNames()
+    {
+        static const std::vector<std::string> names {
+            "simple", "sgm_uniform", "karras", "exponential", "ddim_uniform", "beta", "normal", "linear_quadratic", "kl_optimal"
+        };
+        return names;
+    }
+
+    /** The default object_info: a v0.3.64-like subset (nodes.py) plus one V3 node. */
+    Json defaultNodeClasses()
+    {
+        const Json promptHidden = { { "prompt", "PROMPT" }, { "extra_pnginfo", "EXTRA_PNGINFO" } };
+        Json classes = Json::object();
+
+        classes["EmptyImage"] = withListFlags (nodeInfo ("EmptyImage", "EmptyImage", "image",
+            { { "width", intSpec (512, 1, 16384) },
+              { "height", intSpec (512, 1, 16384) },
+              { "batch_size", intSpec (1, 1, 4096) },
+              { "color", Json::array ({ "INT", { { "default", 0 }, { "min", 0 }, { "max", 16777215 }, { "step", 1 }, { "display", "color" } } }) } },
+            nullptr, Json::array ({ "IMAGE" }), false, ""));
+
+        classes["SaveImage"] = withListFlags (nodeInfo ("SaveImage", "Save Image", "image",
+            { { "images", Json::array ({ "IMAGE", { { "tooltip", "The images to save." } } }) },
+              { "filename_prefix", Json::array ({ "STRING", { { "default", "ComfyUI" }, { "tooltip", "The prefix for the file to save." } } }) } },
+            promptHidden, Json::array(), true, "Saves the input images to your ComfyUI output directory."));
+
+        classes["PreviewImage"] = withListFlags (nodeInfo ("PreviewImage", "Preview Image", "image",
+            { { "images", Json::array ({ "IMAGE" }) } },
+            promptHidden, Json::array(), true, "Saves the input images to your ComfyUI output directory."));
+
+        classes["ImageInvert"] = withListFlags (nodeInfo ("ImageInvert", "Invert Image", "image",
+            { { "image", Json::array ({ "IMAGE" }) } },
+            nullptr, Json::array ({ "IMAGE" }), false, ""));
+
+        auto checkpointLoader = withListFlags (nodeInfo ("CheckpointLoaderSimple", "Load Checkpoint", "loaders",
+            { { "ckpt_name", Json::array ({ Json::array(), { { "tooltip", "The name of the checkpoint (model) to load." } } }) } },
+            nullptr, Json::array ({ "MODEL", "CLIP", "VAE" }), false,
+            "Loads a diffusion model checkpoint, diffusion models are used to denoise latents."));
+        checkpointLoader["output_tooltips"] = Json::array ({ "The model used for denoising latents.",
+                                                             "The CLIP model used for encoding text prompts.",
+                                                             "The VAE model used for encoding and decoding images to and from latent space." });
+        classes["CheckpointLoaderSimple"] = checkpointLoader;
+
+        auto textEncode = withListFlags (nodeInfo ("CLIPTextEncode", "CLIP Text Encode (Prompt)", "conditioning",
+            { { "text", Json::array ({ "STRING", { { "multiline", true }, { "dynamicPrompts", true }, { "tooltip", "The text to be encoded." } } }) },
+              { "clip", Json::array ({ "CLIP", { { "tooltip", "The CLIP model used for encoding the text." } } }) } },
+            nullptr, Json::array ({ "CONDITIONING" }), false,
+            "Encodes a text prompt using a CLIP model into an embedding that can be used to guide the diffusion model towards generating specific images."));
+        classes["CLIPTextEncode"] = textEncode;
+
+        classes["EmptyLatentImage"] = withListFlags (nodeInfo ("EmptyLatentImage", "Empty Latent Image", "latent",
+            { { "width", intSpec (512, 16, 16384, 8) },
+              { "height", intSpec (512, 16, 16384, 8) },
+              { "batch_size", intSpec (1, 1, 4096) } },
+            nullptr, Json::array ({ "LATENT" }), false, "Create a new batch of empty latent images to be denoised via sampling."));
+
+        Json seed = intSpec (0, 0, 18446744073709551615ULL);
+        seed[1]["control_after_generate"] = true;
+
+        classes["KSampler"] = withListFlags (nodeInfo ("KSampler", "KSampler", "sampling",
+            { { "model", Json::array ({ "MODEL" }) },
+              { "seed", seed },
+              { "steps", intSpec (20, 1, 10000) },
+              { "cfg", floatSpec (8.0, 0.0, 100.0, 0.1, 0.01) },
+              { "sampler_name", Json::array ({ samplerNames() }) },
+              { "scheduler", Json::array ({ schedulerNames() }) },
+              { "positive", Json::array ({ "CONDITIONING" }) },
+              { "negative", Json::array ({ "CONDITIONING" }) },
+              { "latent_image", Json::array ({ "LATENT" }) },
+              { "denoise", floatSpec (1.0, 0.0, 1.0, 0.01, 0.01) } },
+            nullptr, Json::array ({ "LATENT" }), false, "Uses the provided model, positive and negative conditioning to denoise the latent image."));
+
+        classes["VAEDecode"] = withListFlags (nodeInfo ("VAEDecode", "VAE Decode", "latent",
+            { { "samples", Json::array ({ "LATENT" }) }, { "vae", Json::array ({ "VAE" }) } },
+            nullptr, Json::array ({ "IMAGE" }), false, "Decodes latent images back into pixel space images."));
+
+        classes["LoadImage"] = withListFlags (nodeInfo ("LoadImage", "Load Image", "image",
+            { { "image", Json::array ({ Json::array ({ "example.png" }), { { "image_upload", true } } }) } },
+            nullptr, Json::array ({ "IMAGE", "MASK" }), false, ""));
+
+        // A V3 (comfy_api) node: "COMBO" with the options in the dict, nulls for unset fields.
+        classes["ImageRotate"] = {
+            { "input", { { "required", {
+                  { "image", Json::array ({ "IMAGE", Json::object() }) },
+                  { "rotation", Json::array ({ "COMBO", { { "multiselect", false },
+                                                          { "options", Json::array ({ "none", "90 degrees", "180 degrees", "270 degrees" }) },
+                                                          { "default", nullptr },
+                                                          { "tooltip", nullptr } } }) } } } } },
+            { "input_order", { { "required", Json::array ({ "image", "rotation" }) } } },
+            { "output", Json::array ({ "IMAGE" }) },
+            { "output_is_list", Json::array ({ false }) },
+            { "output_name", Json::array ({ "IMAGE" }) },
+            { "output_tooltips", Json::array ({ nullptr }) },
+            { "name", "ImageRotate" },
+            { "display_name", nullptr },
+            { "description", "" },
+            { "python_module", "comfy_extras.nodes_images" },
+            { "category", "image/transform" },
+            { "output_node", false },
+            { "deprecated", false },
+            { "experimental", false },
+            { "api_node", false } };
+
+        return classes;
+    }
+
+    const char* const defaultCheckpoint = "v1-5-pruned-emaonly-fp16.safetensors";
+
+    /** ComfyUI's user_manager path rules: a value still holding '%' is unquoted again;
+        the result must stay inside the user's folder (403), and must name something (400).
+    */
+    int userdataPath (const std::string& param, std::string& relative)
+    {
+        auto file = param.find ('%') != std::string::npos ? urlDecode (param, false) : param;
+
+        if (file.empty() || file.find ('\0') != std::string::npos)
+            return 400;
+
+        if (file.front() == '/' || file.front() == '\\')
+            return 403; // os.path.join drops the user folder for an absolute path
+
+        std::vector<std::string> parts;
+
+        for (auto& segment : splitPath (file))
+        {
+            if (segment.empty() || segment == ".")
+                continue;
+
+            if (segment == "..")
+            {
+                if (parts.empty())
+                    return 403;
+
+                parts.pop_back();
+                continue;
+            }
+
+            parts.push_back (segment);
+        }
+
+        if (parts.empty())
+            return 400; // the user folder itself is not a file
+
+        relative.clear();
+
+        for (auto& p : parts)
+            relative += (relative.empty() ? "" : "/") + p;
+
+        return 0;
+    }
+
+    bool endsWith (const std::string& s, const std::string& suffix)
+    {
+        return s.size() >= suffix.size() && s.compare (s.size() - suffix.size(), suffix.size(), suffix) == 0;
+    }
 }
 
 //==============================================================================
 FakeComfyUI::FakeComfyUI()
     : httpServer ([this] (const Request& r) { return dispatch (r); })
 {
+    nodeClasses = defaultNodeClasses();
+
+    for (const char* name : { "checkpoints", "loras", "vae", "text_encoders", "diffusion_models",
+                              "clip_vision", "embeddings", "controlnet", "upscale_models" })
+        modelFolders.push_back ({ name, {}, {} });
+
+    modelFolders.front().files = { defaultCheckpoint };
     installDefaultRoutes();
 }
 
@@ -400,6 +635,14 @@ void FakeComfyUI::installDefaultRoutes()
     setRoute ("POST", "/prompt",       [this] (const Request& r) { return handlePostPrompt (r); });
     setRoute ("GET",  "/queue",        [this] (const Request& r) { return handleGetQueue (r); });
     setRoute ("GET",  "/ws",           [this] (const Request& r) { return handleWebSocket (r); });
+    setRoute ("GET",  "/object_info",  [this] (const Request& r) { return handleObjectInfo (r); });
+    setRoute ("GET",  "/object_info/{node_class}", [this] (const Request& r) { return handleObjectInfoClass (r); });
+    setRoute ("GET",  "/models",       [this] (const Request& r) { return handleModelFolders (r); });
+    setRoute ("GET",  "/models/{folder}", [this] (const Request& r) { return handleModelFiles (r); });
+    setRoute ("GET",  "/experiment/models", [this] (const Request& r) { return handleExperimentModels (r); });
+    setRoute ("GET",  "/userdata/{file}", [this] (const Request& r) { return handleGetUserdata (r); });
+    setRoute ("POST", "/userdata/{file}", [this] (const Request& r) { return handlePostUserdata (r); });
+    setRoute ("DELETE", "/userdata/{file}", [this] (const Request& r) { return handleDeleteUserdata (r); });
 }
 
 //==============================================================================
@@ -450,6 +693,15 @@ Response FakeComfyUI::dispatch (const Request& request)
 
         extraDelay = delayMs;
         corsMode = ! corsOrigin.empty();
+
+        // A reverse proxy in front of ComfyUI checks the token before anything else.
+        if (! requiredBearerToken.empty() && request.header ("Authorization") != "Bearer " + requiredBearerToken)
+        {
+            auto denied = Response::text (401, "401: Unauthorized");
+            denied.headers.emplace_back ("WWW-Authenticate", "Bearer");
+            denied.delayMs = extraDelay;
+            return denied;
+        }
     }
 
     Response response;
@@ -1043,6 +1295,316 @@ void FakeComfyUI::clearWsFrames()
 {
     std::lock_guard<std::mutex> lock (wsMutex);
     wsFrames.clear();
+}
+
+//==============================================================================
+// Nodes and models (reference §4.5)
+
+std::vector<std::string> FakeComfyUI::listModelFolder (const ModelFolder& folder, bool windows) const
+{
+    std::vector<std::string> names;
+
+    if (folder.directory.empty())
+    {
+        names = folder.files;
+    }
+    else
+    {
+        namespace fs = std::filesystem;
+        std::error_code error;
+        const fs::path root (folder.directory);
+
+        for (fs::recursive_directory_iterator it (root, fs::directory_options::skip_permission_denied, error), end;
+             ! error && it != end; it.increment (error))
+        {
+            std::error_code typeError;
+
+            if (! it->is_regular_file (typeError))
+                continue;
+
+            auto relative = it->path().lexically_relative (root).generic_string();
+
+            if (! endsWith (relative, ".part"))
+                names.push_back (relative);
+        }
+
+        std::sort (names.begin(), names.end());
+    }
+
+    if (windows)
+        for (auto& name : names)
+            std::replace (name.begin(), name.end(), '/', '\\');
+
+    return names;
+}
+
+nlohmann::json FakeComfyUI::objectInfoLocked() const
+{
+    auto info = nodeClasses;
+    auto loader = info.find ("CheckpointLoaderSimple");
+
+    // The checkpoint combo lists what /models/checkpoints lists, as in ComfyUI.
+    if (loader != info.end() && loader->is_object())
+    {
+        auto& spec = (*loader)["input"]["required"]["ckpt_name"];
+
+        if (spec.is_array() && ! spec.empty() && spec[0].is_array())
+        {
+            auto folder = std::find_if (modelFolders.begin(), modelFolders.end(),
+                                        [] (const ModelFolder& f) { return f.name == "checkpoints"; });
+            spec[0] = folder != modelFolders.end() ? listModelFolder (*folder, windowsPaths) : std::vector<std::string>();
+        }
+    }
+
+    return info;
+}
+
+nlohmann::json FakeComfyUI::objectInfo() const
+{
+    std::lock_guard<std::mutex> lock (stateMutex);
+    return objectInfoLocked();
+}
+
+void FakeComfyUI::removeNodeClass (const std::string& className)
+{
+    std::lock_guard<std::mutex> lock (stateMutex);
+    nodeClasses.erase (className);
+}
+
+void FakeComfyUI::setNodeClass (const std::string& className, const nlohmann::json& info)
+{
+    std::lock_guard<std::mutex> lock (stateMutex);
+    nodeClasses[className] = info;
+}
+
+void FakeComfyUI::resetNodeClasses()
+{
+    std::lock_guard<std::mutex> lock (stateMutex);
+    nodeClasses = defaultNodeClasses();
+}
+
+void FakeComfyUI::setModelFiles (const std::string& folder, const std::vector<std::string>& names)
+{
+    std::lock_guard<std::mutex> lock (stateMutex);
+
+    for (auto& f : modelFolders)
+    {
+        if (f.name == folder)
+        {
+            f.files = names;
+            return;
+        }
+    }
+
+    modelFolders.push_back ({ folder, names, {} });
+}
+
+std::vector<std::string> FakeComfyUI::modelFiles (const std::string& folder) const
+{
+    std::lock_guard<std::mutex> lock (stateMutex);
+
+    for (auto& f : modelFolders)
+        if (f.name == folder)
+            return listModelFolder (f, windowsPaths);
+
+    return {};
+}
+
+void FakeComfyUI::removeModelFolder (const std::string& folder)
+{
+    std::lock_guard<std::mutex> lock (stateMutex);
+    modelFolders.erase (std::remove_if (modelFolders.begin(), modelFolders.end(),
+                                        [&] (const ModelFolder& f) { return f.name == folder; }),
+                        modelFolders.end());
+}
+
+void FakeComfyUI::setModelFolderPath (const std::string& folder, const std::string& directory)
+{
+    std::lock_guard<std::mutex> lock (stateMutex);
+
+    for (auto& f : modelFolders)
+    {
+        if (f.name == folder)
+        {
+            f.directory = directory;
+            return;
+        }
+    }
+
+    modelFolders.push_back ({ folder, {}, directory });
+}
+
+void FakeComfyUI::setWindowsPaths (bool windows)
+{
+    std::lock_guard<std::mutex> lock (stateMutex);
+    windowsPaths = windows;
+}
+
+Response FakeComfyUI::handleObjectInfo (const Request&)
+{
+    return jsonResponse (objectInfo());
+}
+
+Response FakeComfyUI::handleObjectInfoClass (const Request& request)
+{
+    const auto info = objectInfo();
+    const auto name = request.pathParams.at ("node_class");
+    const auto found = info.find (name);
+
+    if (found == info.end())
+        return jsonResponse (nlohmann::json::object());
+
+    return jsonResponse ({ { name, *found } });
+}
+
+Response FakeComfyUI::handleModelFolders (const Request&)
+{
+    std::lock_guard<std::mutex> lock (stateMutex);
+    auto names = nlohmann::json::array();
+
+    for (auto& f : modelFolders)
+        names.push_back (f.name);
+
+    return jsonResponse (names);
+}
+
+Response FakeComfyUI::handleModelFiles (const Request& request)
+{
+    std::lock_guard<std::mutex> lock (stateMutex);
+    const auto& name = request.pathParams.at ("folder");
+
+    for (auto& f : modelFolders)
+        if (f.name == name)
+            return jsonResponse (listModelFolder (f, windowsPaths));
+
+    return Response::empty (404); // server.py: web.Response(status=404)
+}
+
+Response FakeComfyUI::handleExperimentModels (const Request&)
+{
+    std::lock_guard<std::mutex> lock (stateMutex);
+
+    if (legacy)
+        return notFound(); // model_manager.py arrived after the /api alias
+
+    auto entries = nlohmann::json::array();
+
+    for (auto& f : modelFolders)
+    {
+        auto path = f.directory.empty() ? "/opt/ComfyUI/models/" + f.name : f.directory;
+        entries.push_back ({ { "name", f.name }, { "folders", nlohmann::json::array ({ path }) } });
+    }
+
+    return jsonResponse (entries);
+}
+
+//==============================================================================
+// Userdata (reference §4.6)
+
+std::optional<std::string> FakeComfyUI::userdataFile (const std::string& path) const
+{
+    std::lock_guard<std::mutex> lock (stateMutex);
+    auto it = userdata.find (path);
+
+    if (it == userdata.end())
+        return std::nullopt;
+
+    return it->second;
+}
+
+void FakeComfyUI::setUserdataFile (const std::string& path, const std::string& bytes)
+{
+    std::lock_guard<std::mutex> lock (stateMutex);
+    userdata[path] = bytes;
+}
+
+void FakeComfyUI::removeUserdataFile (const std::string& path)
+{
+    std::lock_guard<std::mutex> lock (stateMutex);
+    userdata.erase (path);
+}
+
+std::map<std::string, std::string> FakeComfyUI::userdataFiles() const
+{
+    std::lock_guard<std::mutex> lock (stateMutex);
+    return userdata;
+}
+
+Response FakeComfyUI::handleGetUserdata (const Request& request)
+{
+    std::string path;
+
+    if (auto status = userdataPath (request.pathParams.at ("file"), path))
+        return Response::empty (status);
+
+    std::lock_guard<std::mutex> lock (stateMutex);
+    auto it = userdata.find (path);
+
+    if (it == userdata.end())
+        return Response::empty (404);
+
+    // aiohttp's FileResponse: the raw bytes, type guessed from the extension.
+    Response response;
+    response.status = 200;
+    response.body = it->second;
+    response.headers.emplace_back ("Content-Type", endsWith (path, ".json") ? "application/json" : "application/octet-stream");
+    return response;
+}
+
+Response FakeComfyUI::handlePostUserdata (const Request& request)
+{
+    std::string path;
+
+    if (auto status = userdataPath (request.pathParams.at ("file"), path))
+        return Response::empty (status);
+
+    const bool overwrite = request.queryParams.count ("overwrite") == 0 || request.param ("overwrite") != "false";
+    const bool fullInfo = toLower (request.param ("full_info")) == "true";
+
+    std::lock_guard<std::mutex> lock (stateMutex);
+
+    if (! overwrite && userdata.count (path) != 0)
+        return Response::text (409, "File already exists");
+
+    userdata[path] = request.body;
+
+    if (! fullInfo)
+        return jsonResponse (path);
+
+    const auto now = (double) std::time (nullptr);
+    return jsonResponse ({ { "path", path }, { "size", request.body.size() }, { "modified", now }, { "created", now } });
+}
+
+Response FakeComfyUI::handleDeleteUserdata (const Request& request)
+{
+    std::string path;
+
+    if (auto status = userdataPath (request.pathParams.at ("file"), path))
+        return Response::empty (status);
+
+    std::lock_guard<std::mutex> lock (stateMutex);
+
+    if (userdata.erase (path) == 0)
+        return Response::empty (404);
+
+    return Response::empty (204);
+}
+
+//==============================================================================
+void FakeComfyUI::setRequiredBearerToken (const std::string& token)
+{
+    std::lock_guard<std::mutex> lock (stateMutex);
+    requiredBearerToken = token;
+}
+
+std::vector<std::string> FakeComfyUI::authorizationHeaders() const
+{
+    std::vector<std::string> values;
+
+    for (auto& r : httpServer.requests())
+        values.push_back (r.header ("Authorization"));
+
+    return values;
 }
 
 } // namespace TestHelpers

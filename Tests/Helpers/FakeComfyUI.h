@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,18 @@ struct WsFrame
       GET  /prompt              200 {"exec_info":{"queue_remaining":N}}
       POST /prompt              200 {"prompt_id","number","node_errors":{}} / 400 no_prompt / 500 on bad JSON
       GET  /queue               200 {"queue_running":[...],"queue_pending":[...]}
+      GET  /object_info         200 {ClassName: info} (a realistic v0.3.64 subset, see objectInfo())
+      GET  /object_info/{class} 200 {ClassName: info}, or {} for an unknown class
+      GET  /models              200 folder names (without "configs" and "custom_nodes")
+      GET  /models/{folder}     200 file names, or 404 with an empty body for an unknown folder
+      GET  /experiment/models   200 [{"name","folders":[absolute paths]}] (404 in legacy mode: it is from 2024-09)
+      GET  /userdata/{file}     raw bytes / 404 (empty body) when absent
+      POST /userdata/{file}     ?overwrite=true|false (default true) stores the raw body → 200 JSON string
+                                of the relative path (?full_info=true: {path,size,modified,created});
+                                409 "File already exists"; 400 bad name; 403 when the path escapes
+      DELETE /userdata/{file}   204 / 404
+    {file} is one path segment ("workflows%2Fa.json"); a value still holding '%' after the
+    router's decoding is decoded again, as ComfyUI does, so double encoding works too.
     Unknown path → 404 "404: Not Found"; known path, wrong method → 405 (both plain text, no CORS headers).
 
     Security middleware as in ComfyUI: by default the origin check (Sec-Fetch-Site: cross-site
@@ -50,6 +63,10 @@ struct WsFrame
     then reads the client's frames (recorded, see receivedWsFrames()), answers ping and close
     and replies to feature_flags. Tests push events with sendToClient() and friends; setQueue()
     and setQueueItems() broadcast a status event.
+
+    Optional reverse-proxy style auth: setRequiredBearerToken() makes every request (the /ws
+    handshake and OPTIONS included) answer 401 without "Authorization: Bearer <token>".
+    authorizationHeaders() tells what each request carried.
 
     Extend or override behaviour with setRoute(): patterns are paths whose "{name}" segments
     match one path segment and end up URL-decoded in Request::pathParams. Every method is
@@ -154,6 +171,72 @@ public:
     nlohmann::json systemStats() const;
 
     //==============================================================================
+    /** The object_info document currently served: the default node classes (EmptyImage,
+        SaveImage, PreviewImage, ImageInvert, CheckpointLoaderSimple, CLIPTextEncode,
+        EmptyLatentImage, KSampler, VAEDecode, LoadImage and the V3-style ImageRotate, whose
+        "rotation" is ["COMBO", {"options": [...]}] with nulls for unset fields), minus
+        removed ones, plus setNodeClass() additions. CheckpointLoaderSimple's ckpt_name
+        choices are the current "checkpoints" listing.
+    */
+    nlohmann::json objectInfo() const;
+
+    /** Removes a node class from object_info (as if its custom node were not installed). */
+    void removeNodeClass (const std::string& className);
+
+    /** Adds or replaces a node class's info verbatim. */
+    void setNodeClass (const std::string& className, const nlohmann::json& info);
+
+    /** Restores the default node classes. */
+    void resetNodeClasses();
+
+    /** Sets the files listed for a model folder (creating the folder if it is new).
+        The default: "checkpoints" holds "v1-5-pruned-emaonly-fp16.safetensors" (the
+        bundled txt2img's checkpoint); loras, vae, text_encoders, diffusion_models,
+        clip_vision, embeddings, controlnet and upscale_models are empty.
+    */
+    void setModelFiles (const std::string& folder, const std::vector<std::string>& names);
+
+    /** The files currently listed for a folder (from its directory when one is set). */
+    std::vector<std::string> modelFiles (const std::string& folder) const;
+
+    /** Removes a model folder: /models/{folder} then answers 404. */
+    void removeModelFolder (const std::string& folder);
+
+    /** Points a model folder at a real directory: /experiment/models reports it, and
+        /models/{folder} (and the checkpoint combo) list the regular files in it,
+        recursively, relative, with "/" separators, ignoring "*.part" files. An empty
+        path goes back to the setModelFiles() list. Default paths are "/opt/ComfyUI/models/<folder>".
+    */
+    void setModelFolderPath (const std::string& folder, const std::string& directory);
+
+    /** A Windows server: model names are listed with "\" separators. */
+    void setWindowsPaths (bool windows);
+
+    //==============================================================================
+    /** A stored userdata file (path relative to the user's folder, "/" separators), if present. */
+    std::optional<std::string> userdataFile (const std::string& path) const;
+
+    /** Stores a userdata file directly (as if the user had saved it). */
+    void setUserdataFile (const std::string& path, const std::string& bytes);
+
+    /** Deletes a userdata file directly. */
+    void removeUserdataFile (const std::string& path);
+
+    /** Every stored userdata file. */
+    std::map<std::string, std::string> userdataFiles() const;
+
+    //==============================================================================
+    /** Requires "Authorization: Bearer <token>" on every request (401 otherwise), as a
+        reverse proxy in front of ComfyUI would; an empty token switches this off.
+    */
+    void setRequiredBearerToken (const std::string& token);
+
+    /** The Authorization header of every request received ("" when absent), oldest first
+        (the same order as requests()).
+    */
+    std::vector<std::string> authorizationHeaders() const;
+
+    //==============================================================================
     /** Adds or replaces the route (method, pattern), e.g. setRoute ("GET", "/history/{prompt_id}", h).
         Patterns are registered without the /api prefix; the alias is automatic. A pattern that
         itself starts with "/api/" (e.g. the jobs API) only answers there.
@@ -232,6 +315,24 @@ private:
     Response handlePostPrompt (const Request&);
     Response handleGetQueue (const Request&);
     Response handleWebSocket (const Request&);
+    Response handleObjectInfo (const Request&);
+    Response handleObjectInfoClass (const Request&);
+    Response handleModelFolders (const Request&);
+    Response handleModelFiles (const Request&);
+    Response handleExperimentModels (const Request&);
+    Response handleGetUserdata (const Request&);
+    Response handlePostUserdata (const Request&);
+    Response handleDeleteUserdata (const Request&);
+
+    struct ModelFolder
+    {
+        std::string name;
+        std::vector<std::string> files;
+        std::string directory;   // a real directory to list instead of files, when set
+    };
+
+    std::vector<std::string> listModelFolder (const ModelFolder& folder, bool windows) const;
+    nlohmann::json objectInfoLocked() const;   // stateMutex held
 
     struct WsSession;
     void runWsSession (TakenConnection& connection, const std::string& key, const std::string& requestedSid);
@@ -251,6 +352,11 @@ private:
     nlohmann::json queuePending = nlohmann::json::array();
     long long nextNumber = 0;
     std::vector<nlohmann::json> acceptedPrompts;
+    nlohmann::json nodeClasses;
+    std::vector<ModelFolder> modelFolders;
+    bool windowsPaths = false;
+    std::map<std::string, std::string> userdata;
+    std::string requiredBearerToken;
 
     mutable std::mutex wsMutex;                  // guards the two members below
     mutable std::condition_variable wsChanged;

@@ -15,7 +15,7 @@
   license:            GPL/Commercial
   minimumCppStandard: 17
 
-  dependencies:       juce_core juce_events juce_data_structures juce_graphics
+  dependencies:       juce_core juce_events juce_data_structures juce_graphics juce_cryptography
 
  END_JUCE_MODULE_DECLARATION
 
@@ -28,6 +28,7 @@
 #include <juce_events/juce_events.h>
 #include <juce_data_structures/juce_data_structures.h>
 #include <juce_graphics/juce_graphics.h>
+#include <juce_cryptography/juce_cryptography.h>
 
 #include <atomic>
 #include <chrono>
@@ -55,5 +56,13 @@
 #include "image/PlaceholderRenderer.h"
 #include "generation/WorkflowLibrary.h"
 #include "generation/GenerationEngine.h"
+#include "readiness/CorsProbe.h"
+#include "readiness/WorkflowReadiness.h"
+#include "readiness/WorkflowDeployer.h"
+#include "readiness/ModelDownloader.h"
+#include "readiness/ModelDownloadQueue.h"
+#include "readiness/ReadinessChecker.h"
+#include "connection/MetricsRecorder.h"
+#include "connection/PortDiscovery.h"
 #include "connection/ConnectionManager.h"
 #include "connection/SharedConnectionManagers.h"

@@ -309,6 +309,18 @@ namespace WorkflowHelpers
         const auto name = readString (item, "name", {}, label, problems);
         const auto url = readString (item, "url", {}, label, problems);
         const auto sha256 = readString (item, "sha256", {}, label, problems);
+        juce::int64 sizeBytes = -1;
+
+        if (const auto size = item.find ("size"); size != item.end() && ! size->is_null())
+        {
+            const auto tooLarge = size->is_number_unsigned()
+                               && size->get<std::uint64_t>() > (std::uint64_t) std::numeric_limits<juce::int64>::max();
+
+            if (size->is_number_integer() && ! tooLarge && size->get<juce::int64>() > 0)
+                sizeBytes = size->get<juce::int64>();
+            else
+                problems.add (label + ": size must be a positive whole number of bytes or null, got " + dumpJson (*size, -1));
+        }
 
         if (problems.size() > before)
             return std::nullopt;
@@ -328,7 +340,7 @@ namespace WorkflowHelpers
         if (problems.size() > before)
             return std::nullopt;
 
-        return ModelRequirement { *folder, *name, *url, sha256->toLowerCase() };
+        return ModelRequirement { *folder, *name, *url, sha256->toLowerCase(), sizeBytes };
     }
 
     /** One manifest entry, or nothing when it has a problem (all of them are added to errors). */
@@ -565,7 +577,7 @@ namespace WorkflowHelpers
 
                 if (const auto it = inputs->find (loader.input); it != inputs->end() && it->is_string())
                 {
-                    const ModelRequirement model { loader.folder, fromStd (it->get<std::string>()), {}, {} };
+                    const ModelRequirement model { loader.folder, fromStd (it->get<std::string>()), {}, {}, -1 };
                     const auto known = std::any_of (workflow.models.begin(), workflow.models.end(),
                                                     [&] (const auto& m) { return m.folder == model.folder && m.name == model.name; });
                     if (! known)

@@ -13,6 +13,7 @@ struct ModelRequirement
     juce::String name;   ///< file name as ComfyUI lists it, e.g. "v1-5-pruned-emaonly-fp16.safetensors"
     juce::String url;    ///< where to download it from; empty when unknown
     juce::String sha256; ///< lower-case hex digest; empty when unknown
+    juce::int64 sizeBytes = -1; ///< exact file size in bytes (manifest key "size"); -1 when unknown
 };
 
 /** One place in a workflow graph that receives a value: node id and input name. */
@@ -64,7 +65,7 @@ struct WorkflowInputs
                        "title": "...", "description": "...",
                        "inputs": { "prompt": [ { "node": "6", "input": "text" } ],
                                    "negative_prompt": [...], "seed": [...], "width": [...], "height": [...] },
-                       "models": [ { "folder": "checkpoints", "name": "...", "url": "https://...", "sha256": null } ] } ] }
+                       "models": [ { "folder": "checkpoints", "name": "...", "url": "https://...", "sha256": null, "size": 2132625894 } ] } ] }
     @endcode
     Missing binding lists are empty. The library does not know where files live:
     the caller passes a reader, so the module never depends on generated BinaryData.

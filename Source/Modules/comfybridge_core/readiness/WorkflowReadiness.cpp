@@ -1,0 +1,497 @@
+namespace comfybridge
+{
+
+// A named namespace: the module is one translation unit, so file-local helpers
+// must not collide with other files' anonymous-namespace helpers.
+namespace workflowReadinessDetail
+{
+    using Json = nlohmann::json;
+
+    constexpr size_t maxObjectInfoBytes = (size_t) 32 << 20; // real ones are 1-5 MB; custom nodes add more
+    constexpr size_t maxListingBytes = (size_t) 8 << 20;
+    constexpr double maxConnectSeconds = 5.0;
+
+    juce::String fromStd (const std::string& s)
+    {
+        return juce::String::fromUTF8 (s.data(), (int) s.size());
+    }
+
+    /** Windows servers list "sub\\name.safetensors"; workflows say "sub/name.safetensors". */
+    juce::String normaliseModelName (const juce::String& name)
+    {
+        return name.replaceCharacter ('\\', '/');
+    }
+
+    /** Percent-encodes everything but RFC 3986 unreserved characters, so the text stays one path segment. */
+    juce::String encodePathSegment (const juce::String& text)
+    {
+        const auto utf8 = text.toStdString();
+        juce::String out;
+
+        for (const auto c : utf8)
+        {
+            const auto b = (unsigned char) c;
+
+            if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9')
+                || b == '-' || b == '.' || b == '_' || b == '~')
+                out << (char) b;
+            else
+                out << "%" << juce::String::toHexString ((int) b).paddedLeft ('0', 2).toUpperCase();
+        }
+
+        return out;
+    }
+
+    juce::String describeNoAnswer (const HttpResponse& r, const juce::String& baseUrl, const juce::String& path)
+    {
+        switch (r.error)
+        {
+            case HttpError::refused:
+                return "connection refused at " + baseUrl + " while reading " + path + ": is ComfyUI still running?";
+            case HttpError::connectTimeout:
+            case HttpError::responseTimeout:
+                return "timed out reading " + path + " from " + baseUrl + " (ComfyUI may be busy or hung)";
+            case HttpError::bodyTooLarge:
+                return "the answer to " + path + " from " + baseUrl + " is too large (" + r.errorText
+                       + "); is this really ComfyUI?";
+            case HttpError::cancelled:
+                return "readiness check cancelled";
+            case HttpError::tls:
+                return "secure connection to " + baseUrl + " failed while reading " + path + ": " + r.errorText;
+            case HttpError::none:
+            case HttpError::dnsFailure:
+            case HttpError::connectionLost:
+            case HttpError::protocol:
+            case HttpError::other:
+                break;
+        }
+
+        return "could not read " + path + " from " + baseUrl + ": "
+               + (r.errorText.isNotEmpty() ? r.errorText : toString (r.error));
+    }
+
+    juce::String describeStatus (const HttpResponse& r, const juce::String& baseUrl, const juce::String& path)
+    {
+        const auto code = juce::String (r.statusCode);
+
+        if (r.statusCode == 401)
+            return "ComfyUI at " + baseUrl + " refused " + path + " with HTTP 401: it needs an access token "
+                   "(set auth_token in the preferences) or the token is wrong";
+
+        if (r.statusCode == 403)
+            return "ComfyUI at " + baseUrl + " refused " + path + " with HTTP 403 (its origin check or a proxy rule)";
+
+        if (r.statusCode >= 500)
+            return "ComfyUI at " + baseUrl + " answered " + path + " with HTTP " + code + " (server error); it may still be starting";
+
+        return "ComfyUI at " + baseUrl + " answered " + path + " with HTTP " + code;
+    }
+
+    /** aiohttp answers an unknown route with a plain-text "404: Not Found"; ComfyUI's
+        own handlers (e.g. an unknown model folder) answer 404 with an empty body.
+    */
+    bool isUnknownRoute (const HttpResponse& r)
+    {
+        return r.statusCode == 404 && ! r.body.empty();
+    }
+
+    //==============================================================================
+    bool isLink (const Json& value)
+    {
+        return value.is_array() && value.size() == 2 && (value[0].is_string() || value[0].is_number_integer())
+               && value[1].is_number_integer();
+    }
+
+    /** The spec of one input ([TYPE, {options}]) from a class's info, or nullptr. */
+    const Json* findInputSpec (const Json& classInfo, const std::string& input)
+    {
+        if (! classInfo.is_object())
+            return nullptr;
+
+        const auto inputs = classInfo.find ("input");
+
+        if (inputs == classInfo.end() || ! inputs->is_object())
+            return nullptr;
+
+        for (const auto* section : { "required", "optional" })
+        {
+            const auto s = inputs->find (section);
+
+            if (s == inputs->end() || ! s->is_object())
+                continue;
+
+            if (const auto i = s->find (input); i != s->end())
+                return &*i;
+        }
+
+        return nullptr;
+    }
+
+    /** The allowed values of a combo input spec, or nullptr when it is no combo or its
+        choices are not known up front (V3 "remote" combos load theirs from a URL).
+    */
+    const Json* comboChoices (const Json& spec)
+    {
+        if (! spec.is_array() || spec.empty())
+            return nullptr;
+
+        const auto& type = spec[0];
+
+        if (type.is_array())
+            return &type; // classic combo
+
+        if (type.is_string() && type.get<std::string>() == "COMBO" && spec.size() > 1 && spec[1].is_object())
+        {
+            const auto& options = spec[1];
+
+            if (const auto remote = options.find ("remote"); remote != options.end() && ! remote->is_null())
+                return nullptr;
+
+            if (const auto o = options.find ("options"); o != options.end() && o->is_array())
+                return &*o;
+        }
+
+        return nullptr;
+    }
+
+    bool choicesInclude (const Json& choices, const Json& value)
+    {
+        for (const auto& choice : choices)
+        {
+            if (choice == value)
+                return true;
+
+            if (choice.is_string() && value.is_string()
+                && normaliseModelName (fromStd (choice.get<std::string>())) == normaliseModelName (fromStd (value.get<std::string>())))
+                return true;
+        }
+
+        return false;
+    }
+
+    juce::String describeValue (const Json& value)
+    {
+        return value.is_string() ? fromStd (value.get<std::string>()) : fromStd (value.dump());
+    }
+
+    /** Node ids in numeric order ("3" before "10"); non-numeric ids after, alphabetically. */
+    std::vector<std::string> sortedNodeIds (const Json& graph)
+    {
+        std::vector<std::string> ids;
+
+        for (const auto& item : graph.items())
+            ids.push_back (item.key());
+
+        const auto isNumber = [] (const std::string& s)
+        {
+            return ! s.empty() && s.size() < 19 && std::all_of (s.begin(), s.end(), [] (char c) { return c >= '0' && c <= '9'; });
+        };
+
+        std::stable_sort (ids.begin(), ids.end(), [&] (const std::string& a, const std::string& b)
+        {
+            const auto na = isNumber (a), nb = isNumber (b);
+
+            if (na && nb)
+                return std::stoll (a) < std::stoll (b);
+
+            if (na != nb)
+                return na;
+
+            return a < b;
+        });
+
+        return ids;
+    }
+
+    Json parseGraph (const juce::String& apiJson)
+    {
+        auto graph = Json::parse (apiJson.toStdString(), nullptr, false);
+        return graph.is_object() ? graph : Json();
+    }
+
+    /** Whether a loader input in @p graph that is set to @p name lists it among its
+        choices; false when no such combo input exists (presence cannot be confirmed).
+    */
+    bool loaderChoicesInclude (const Json& graph, const Json* objectInfo, const juce::String& name)
+    {
+        if (objectInfo == nullptr || ! objectInfo->is_object() || ! graph.is_object())
+            return false;
+
+        const auto wanted = normaliseModelName (name);
+
+        for (const auto& item : graph.items())
+        {
+            const auto& node = item.value();
+
+            if (! node.is_object() || ! node.contains ("class_type") || ! node["class_type"].is_string())
+                continue;
+
+            const auto classInfo = objectInfo->find (node["class_type"].get<std::string>());
+            const auto inputs = node.find ("inputs");
+
+            if (classInfo == objectInfo->end() || inputs == node.end() || ! inputs->is_object())
+                continue;
+
+            for (const auto& input : inputs->items())
+            {
+                if (! input.value().is_string() || normaliseModelName (fromStd (input.value().get<std::string>())) != wanted)
+                    continue;
+
+                if (const auto* spec = findInputSpec (*classInfo, input.key()))
+                    if (const auto* choices = comboChoices (*spec))
+                        return choicesInclude (*choices, input.value());
+            }
+        }
+
+        return false;
+    }
+} // namespace workflowReadinessDetail
+
+//==============================================================================
+ServerInventory fetchServerInventory (HttpClient& client,
+                                      const ComfyUIConfig& config,
+                                      const std::vector<WorkflowDefinition>& workflows,
+                                      double timeoutSeconds)
+{
+    using namespace workflowReadinessDetail;
+
+    const auto baseUrl = config.getBaseUrl();
+    const auto authHeaders = config.getAuthHeaders();
+    const auto deadline = juce::Time::getMillisecondCounterHiRes() + timeoutSeconds * 1000.0;
+    ServerInventory inventory;
+
+    auto get = [&] (const juce::String& path, size_t maxBodyBytes)
+    {
+        HttpRequest request;
+        request.url = baseUrl + path;
+        request.headers = authHeaders;
+        request.timeoutSeconds = juce::jmax (0.001, (deadline - juce::Time::getMillisecondCounterHiRes()) / 1000.0);
+        request.connectTimeoutSeconds = juce::jmin (request.timeoutSeconds, maxConnectSeconds);
+        request.maxBodyBytes = maxBodyBytes;
+        return client.perform (request);
+    };
+
+    // object_info; servers from before 2024-06 only know the plain path.
+    juce::String prefix ("/api");
+    auto info = get ("/api/object_info", maxObjectInfoBytes);
+
+    if (info.arrived() && info.statusCode == 404)
+    {
+        auto legacy = get ("/object_info", maxObjectInfoBytes);
+
+        if (! legacy.arrived() || legacy.statusCode != 404)
+        {
+            info = std::move (legacy);
+            prefix = {};
+            inventory.legacyPaths = true;
+        }
+    }
+
+    if (! info.arrived())
+    {
+        inventory.error = describeNoAnswer (info, baseUrl, "/object_info");
+        return inventory;
+    }
+
+    if (info.statusCode != 200)
+    {
+        inventory.error = describeStatus (info, baseUrl, "/object_info");
+        return inventory;
+    }
+
+    {
+        auto parsed = std::make_shared<Json> (Json::parse (info.body, nullptr, false));
+
+        if (parsed->is_discarded() || ! parsed->is_object())
+        {
+            const auto type = info.headers["content-type"];
+            inventory.error = "ComfyUI at " + baseUrl + " answered /object_info with "
+                              + (type.contains ("html") ? juce::String ("an HTML page") : juce::String ("something other than a JSON object"))
+                              + " instead of its list of node classes; is a proxy or another server answering on this port?";
+            return inventory;
+        }
+
+        inventory.objectInfo = std::move (parsed);
+    }
+
+    // The model folders the workflows need, each listed once.
+    juce::StringArray folders;
+
+    for (const auto& workflow : workflows)
+        for (const auto& model : workflow.models)
+            if (model.folder.isNotEmpty())
+                folders.addIfNotAlreadyThere (model.folder);
+
+    for (const auto& folder : folders)
+    {
+        const auto path = prefix + "/models/" + encodePathSegment (folder);
+        const auto listing = get (path, maxListingBytes);
+
+        if (! listing.arrived())
+        {
+            inventory.error = describeNoAnswer (listing, baseUrl, path);
+            return inventory;
+        }
+
+        if (listing.statusCode == 404 && ! isUnknownRoute (listing))
+        {
+            inventory.unknownFolders.add (folder);
+            continue;
+        }
+
+        if (listing.statusCode != 200)
+            continue; // no listing (an old server, or a failure): findMissingModels uses object_info
+
+        const auto names = Json::parse (listing.body, nullptr, false);
+
+        if (! names.is_array())
+            continue;
+
+        juce::StringArray list;
+
+        for (const auto& name : names)
+            if (name.is_string())
+                list.add (normaliseModelName (fromStd (name.get<std::string>())));
+
+        inventory.modelsByFolder[folder] = std::move (list);
+    }
+
+    // Where model files go on the server's machine (2024-09+; absent on older servers).
+    const auto paths = get (prefix + "/experiment/models", maxListingBytes);
+
+    if (! paths.arrived() && paths.error == HttpError::cancelled)
+    {
+        inventory.error = describeNoAnswer (paths, baseUrl, "/experiment/models");
+        return inventory;
+    }
+
+    if (paths.arrived() && paths.statusCode == 200)
+    {
+        const auto entries = Json::parse (paths.body, nullptr, false);
+
+        if (entries.is_array())
+        {
+            for (const auto& entry : entries)
+            {
+                if (! entry.is_object() || ! entry.contains ("name") || ! entry["name"].is_string())
+                    continue;
+
+                juce::StringArray dirs;
+
+                if (const auto f = entry.find ("folders"); f != entry.end() && f->is_array())
+                    for (const auto& dir : *f)
+                        if (dir.is_string())
+                            dirs.add (fromStd (dir.get<std::string>()));
+
+                inventory.modelFolderPaths[fromStd (entry["name"].get<std::string>())] = std::move (dirs);
+            }
+        }
+    }
+
+    return inventory;
+}
+
+//==============================================================================
+std::vector<MissingModel> findMissingModels (const std::vector<WorkflowDefinition>& workflows,
+                                             const ServerInventory& inventory)
+{
+    using namespace workflowReadinessDetail;
+
+    std::vector<MissingModel> missing;
+
+    for (const auto& workflow : workflows)
+    {
+        std::optional<Json> graph; // parsed only when a listing is unavailable
+
+        for (const auto& model : workflow.models)
+        {
+            bool present = false;
+
+            if (const auto listing = inventory.modelsByFolder.find (model.folder); listing != inventory.modelsByFolder.end())
+            {
+                present = listing->second.contains (normaliseModelName (model.name));
+            }
+            else
+            {
+                if (! graph)
+                    graph = parseGraph (workflow.apiJson);
+
+                present = loaderChoicesInclude (*graph, inventory.objectInfo.get(), model.name);
+            }
+
+            if (! present)
+                missing.push_back ({ workflow.name, model.folder, model.name, model.url });
+        }
+    }
+
+    return missing;
+}
+
+std::optional<juce::String> findWorkflowProblem (const WorkflowDefinition& workflow, const ServerInventory& inventory)
+{
+    using namespace workflowReadinessDetail;
+
+    if (inventory.objectInfo == nullptr || ! inventory.objectInfo->is_object())
+        return juce::String ("the server's list of node classes (/object_info) could not be read")
+               + (inventory.error.isNotEmpty() ? ": " + inventory.error : juce::String());
+
+    const auto& objectInfo = *inventory.objectInfo;
+    const auto graph = parseGraph (workflow.apiJson);
+
+    if (! graph.is_object() || graph.empty())
+        return juce::String ("the workflow is not an API-format graph (a JSON object of nodes)");
+
+    const auto ids = sortedNodeIds (graph);
+
+    for (const auto& id : ids)
+    {
+        const auto& node = graph[id];
+
+        if (! node.is_object() || ! node.contains ("class_type") || ! node["class_type"].is_string())
+            return "node " + fromStd (id) + " has no class_type";
+
+        const auto& classType = node["class_type"].get_ref<const std::string&>();
+
+        if (! objectInfo.contains (classType))
+            return "node class " + fromStd (classType) + " (node " + fromStd (id) + ") is not installed on the server";
+    }
+
+    for (const auto& id : ids)
+    {
+        const auto& node = graph[id];
+        const auto& classType = node["class_type"].get_ref<const std::string&>();
+        const auto inputs = node.find ("inputs");
+
+        if (inputs == node.end() || ! inputs->is_object())
+            continue;
+
+        for (const auto& input : inputs->items())
+        {
+            if (isLink (input.value()) || input.value().is_object())
+                continue;
+
+            const auto* spec = findInputSpec (objectInfo[classType], input.key());
+            const auto* choices = spec != nullptr ? comboChoices (*spec) : nullptr;
+
+            if (choices != nullptr && ! choicesInclude (*choices, input.value()))
+                return fromStd (classType) + " (node " + fromStd (id) + ") " + fromStd (input.key()) + " '"
+                       + describeValue (input.value()) + "' is not one of the server's choices";
+        }
+    }
+
+    return std::nullopt;
+}
+
+std::vector<WorkflowProblem> findWorkflowProblems (const std::vector<WorkflowDefinition>& workflows,
+                                                   const ServerInventory& inventory)
+{
+    std::vector<WorkflowProblem> problems;
+
+    for (const auto& workflow : workflows)
+        if (auto problem = findWorkflowProblem (workflow, inventory))
+            problems.push_back ({ workflow.name, *problem });
+
+    return problems;
+}
+
+} // namespace comfybridge
