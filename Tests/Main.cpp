@@ -7,8 +7,24 @@
 
 #include <juce_events/juce_events.h>
 
+#include <cstdlib>
+#include <unistd.h>
+
 int main (int argc, char* argv[])
 {
-    juce::ScopedJuceInitialiser_GUI juceInitialiser;
-    return Catch::Session().run (argc, argv);
+    // Code under test writes the user's settings and deployment record under $HOME:
+    // a private HOME keeps the developer's real ~/.config/ComfyBridge out of every test.
+    const auto home = juce::File::getSpecialLocation (juce::File::tempDirectory)
+                          .getChildFile ("comfybridge-tests-" + juce::String (juce::Time::currentTimeMillis()) + "-" + juce::String (getpid()));
+    home.createDirectory();
+    setenv ("HOME", home.getFullPathName().toRawUTF8(), 1);
+
+    int result = 0;
+    {
+        juce::ScopedJuceInitialiser_GUI juceInitialiser;
+        result = Catch::Session().run (argc, argv);
+    }
+
+    home.deleteRecursively();
+    return result;
 }

@@ -18,6 +18,7 @@ inline comfybridge::ComfyUIConfig localConfig (int port, double timeout = 2.0, i
     config.probeTimeout = juce::jmin (1.0, timeout);
     config.maxRetries = retries;
     config.retryBackoff = 1.0;
+    config.discoverPort = false; // a test that wants discovery says so (it scans 8000-9000)
     return config;
 }
 

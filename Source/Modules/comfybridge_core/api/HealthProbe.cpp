@@ -57,6 +57,10 @@ namespace
                 return "connection refused at " + baseUrl + ": nothing is listening on port " + portOf (baseUrl)
                      + ". Is ComfyUI running? (ComfyUI Desktop uses port 8000, plain ComfyUI 8188)";
             case HttpError::connectTimeout:
+                if (baseUrl.startsWith ("https"))
+                    return "timed out after " + seconds (timeout) + " connecting to " + baseUrl
+                         + ": the host does not answer, or does not speak https (check the host, port, firewall and use_tls)";
+
                 return "timed out after " + seconds (timeout) + " connecting to " + baseUrl
                      + ": the host does not answer (check the host, port and firewall)";
             case HttpError::responseTimeout:
@@ -67,7 +71,12 @@ namespace
             case HttpError::bodyTooLarge:
                 return "not a ComfyUI server at " + baseUrl + ": its status answer is larger than 1 MB";
             case HttpError::tls:
-                return "secure connection to " + baseUrl + " failed: " + r.errorText;
+                if (r.errorText.containsIgnoreCase ("certificate"))
+                    return "the certificate of " + baseUrl + " is not trusted (" + r.errorText + "): install the CA that signed it"
+                           " on this machine, or use the host name the certificate was issued for";
+
+                return "secure connection to " + baseUrl + " failed (" + r.errorText + "): does the server speak https?"
+                       " Switch use_tls off for a plain http ComfyUI";
             case HttpError::connectionLost:
                 return "the connection to " + baseUrl + " closed before the answer was complete"
                        " (ComfyUI may have crashed or be restarting)";
@@ -90,7 +99,8 @@ namespace
     };
 }
 
-ProbeResult probeComfyUI (HttpClient& client, const juce::String& baseUrl, double timeoutSeconds)
+ProbeResult probeComfyUI (HttpClient& client, const juce::String& baseUrl, double timeoutSeconds,
+                          const juce::StringPairArray& headers)
 {
     const auto start = juce::Time::getMillisecondCounterHiRes();
     const auto deadline = start + timeoutSeconds * 1000.0;
@@ -100,6 +110,7 @@ ProbeResult probeComfyUI (HttpClient& client, const juce::String& baseUrl, doubl
     {
         HttpRequest request;
         request.url = baseUrl + path;
+        request.headers = headers;
         request.timeoutSeconds = juce::jmax (0.001, (deadline - juce::Time::getMillisecondCounterHiRes()) / 1000.0);
         request.connectTimeoutSeconds = request.timeoutSeconds;
         request.maxBodyBytes = maxStatusBodyBytes;
@@ -123,6 +134,9 @@ ProbeResult probeComfyUI (HttpClient& client, const juce::String& baseUrl, doubl
         result.legacyPaths = true;
     }
 
+    result.transportError = stats.error;
+    result.notComfyUI = stats.error == HttpError::bodyTooLarge || stats.error == HttpError::protocol;
+
     if (! stats.arrived())
         return fail (describeTransportFailure (stats, baseUrl, timeoutSeconds),
                      stats.error != HttpError::bodyTooLarge && stats.error != HttpError::protocol && stats.error != HttpError::cancelled);
@@ -132,9 +146,15 @@ ProbeResult probeComfyUI (HttpClient& client, const juce::String& baseUrl, doubl
                      "Start ComfyUI with --enable-cors-header, or in ComfyUI Desktop add it under Settings > Server Config",
                      false);
 
+    if (stats.statusCode == 401)
+        return fail ("the server at " + baseUrl + " asks for authorisation (HTTP 401): set auth_token in the preferences"
+                     " to the token your proxy expects, or check that it is still valid", false);
+
     if (stats.statusCode >= 500)
         return fail ("ComfyUI at " + baseUrl + " answered HTTP " + juce::String (stats.statusCode)
                      + " (server error); it may still be starting", true);
+
+    result.notComfyUI = true; // until its answer shows otherwise
 
     if (stats.statusCode != 200)
         return fail ("not a ComfyUI server at " + baseUrl + ": /system_stats answered HTTP " + juce::String (stats.statusCode), false);
@@ -147,7 +167,9 @@ ProbeResult probeComfyUI (HttpClient& client, const juce::String& baseUrl, doubl
                      false);
     }
 
+    result.notComfyUI = false;
     auto queue = get (result.legacyPaths ? "/queue" : "/api/queue");
+    result.transportError = queue.error;
 
     if (! queue.arrived())
         return fail (describeTransportFailure (queue, baseUrl, timeoutSeconds), queue.error != HttpError::cancelled);

@@ -14,6 +14,8 @@ struct ProbeResult
     int queueSize = 0;                    ///< running + pending
     bool legacyPaths = false;             ///< the server predates the /api/ prefix
     double latencySeconds = 0.0;          ///< time for the whole probe
+    HttpError transportError = HttpError::none; ///< why no HTTP answer came, when none did
+    bool notComfyUI = false;              ///< something answered, but it is not ComfyUI
 };
 
 /**
@@ -21,8 +23,10 @@ struct ProbeResult
     /api/system_stats (falling back to /system_stats on servers from before
     2024-06), recognises ComfyUI by its {system: {...}, devices: [...]} shape,
     then reads the queue from /api/queue. The whole probe shares one deadline.
+    @p headers go with every request (e.g. ComfyUIConfig::getAuthHeaders()).
 */
-ProbeResult probeComfyUI (HttpClient& client, const juce::String& baseUrl, double timeoutSeconds);
+ProbeResult probeComfyUI (HttpClient& client, const juce::String& baseUrl, double timeoutSeconds,
+                          const juce::StringPairArray& headers = {});
 
 /** True when @p body is ComfyUI's /system_stats object; @p version is filled when present. */
 bool parseSystemStats (const std::string& body, std::optional<juce::String>& version);

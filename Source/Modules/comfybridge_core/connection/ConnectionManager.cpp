@@ -43,6 +43,34 @@ struct ConnectionManager::Shared
     double monitorInterval = 0.0;   // seconds, 0 = off
     double reconnectInterval = 0.0; // seconds, 0 = off
 
+    // Readiness (guarded by mutex).
+    bool readinessRequested = false;
+    bool readinessRunning = false;
+    std::vector<std::promise<ComfyUIStatus>> readinessWaiters;
+    ReadinessOptions readiness;
+    juce::StringArray failedDownloads;  // not retried automatically until refreshReadiness()
+    juce::String downloadActivity;      // the download queue's line for status.activity
+    juce::String readinessActivity;     // what the last readiness check did (deployment)
+    MetricsRecorder metrics;
+    int discoveredPort = 0;             // 0 = the configured port is used
+    juce::String discoveryNote;         // says which port discovery found
+
+    /** The config in use: the configured one, with a discovered port. */
+    ComfyUIConfig effectiveConfig() const
+    {
+        auto c = config;
+        if (discoveredPort != 0)
+            c.port = discoveredPort;
+        return c;
+    }
+
+    juce::String combinedActivity() const
+    {
+        juce::StringArray parts { downloadActivity, readinessActivity };
+        parts.removeEmptyStrings();
+        return parts.joinIntoString (" · ");
+    }
+
     // Notifications waiting for the message thread (guarded by mutex).
     std::deque<ComfyUIStatus> pendingNotifications;
 
@@ -87,7 +115,7 @@ public:
 
         while (! threadShouldExit())
         {
-            enum class Job { none, connect, check, probe, reconnect, generation, openLiveChannel };
+            enum class Job { none, connect, check, probe, reconnect, readiness, generation, openLiveChannel };
             auto job = Job::none;
             std::vector<std::promise<ComfyUIStatus>> waiters;
             auto until = Clock::time_point::max();
@@ -136,6 +164,18 @@ public:
                     // (While reconnection owns a lost backend, monitoring waits for it.)
                     job = Job::probe;
                 }
+                else if (shared.readinessRequested && shared.status.available)
+                {
+                    job = Job::readiness;
+                    shared.readinessRequested = false;
+                    shared.readinessRunning = true;
+                }
+                else if (! shared.readinessWaiters.empty() && ! shared.status.available)
+                {
+                    // Nothing can be checked while the backend is away: answer with what is known.
+                    waiters.swap (shared.readinessWaiters);
+                    resolveAll (waiters, shared.status);
+                }
                 else if (manager.engine->hasDueWork())
                 {
                     // After the periodic checks, so a busy job can never starve them.
@@ -162,7 +202,9 @@ public:
                         {
                             return threadShouldExit() || shared.connectRequested || shared.checkRequested
                                 || shared.configChanged || (shared.monitorInterval > 0.0) != monitoring
-                                || (shared.reconnectInterval > 0.0) != reconnecting || manager.engine->hasDueWork();
+                                || (shared.reconnectInterval > 0.0) != reconnecting || manager.engine->hasDueWork()
+                                || (shared.readinessRequested && shared.status.available)
+                                || (! shared.readinessWaiters.empty() && ! shared.status.available);
                         });
 
                         monitoring = shared.monitorInterval > 0.0;
@@ -190,6 +232,7 @@ public:
                 case Job::check:           result = runCheck (false); break;
                 case Job::probe:           result = runCheck (true); break;
                 case Job::reconnect:       result = runReconnectTry(); break;
+                case Job::readiness:       result = runReadinessCheck(); break;
                 case Job::generation:      runGenerationSteps(); break;
                 case Job::openLiveChannel: nextLiveChannelTry = openLiveChannel(); break;
                 case Job::none:            break;
@@ -200,6 +243,7 @@ public:
                 // Interrupted (disconnect or a config change): whoever stopped us
                 // resolves these waiters with the status that really follows.
                 std::lock_guard<std::mutex> lock (shared.mutex);
+                shared.readinessRunning = false;
                 auto& list = job == Job::check ? shared.checkWaiters : shared.connectWaiters;
                 for (auto& w : waiters)
                     list.push_back (std::move (w));
@@ -208,6 +252,15 @@ public:
                     (job == Job::check ? shared.checkRequested : shared.connectRequested) = true;
 
                 break;
+            }
+
+            if (job == Job::readiness)
+            {
+                // Waiters want the state after the last due check: a newer request keeps them waiting.
+                std::lock_guard<std::mutex> lock (shared.mutex);
+                shared.readinessRunning = false;
+                if (! shared.readinessRequested)
+                    waiters.swap (shared.readinessWaiters);
             }
 
             resolveAll (waiters, result);
@@ -239,10 +292,13 @@ private:
         return seconds * (0.9 + 0.2 * random.nextDouble());
     }
 
+    bool legacyPaths = false; // the last probe found a server without the /api prefix
+
+    /** The config to use now: the configured one, with the discovered port if any. */
     ComfyUIConfig configSnapshot() const
     {
         std::lock_guard<std::mutex> lock (shared.mutex);
-        return shared.config;
+        return shared.effectiveConfig();
     }
 
     bool interrupted() const
@@ -282,11 +338,21 @@ private:
             if (! status.available)
                 manager.engine->connectionRestored();
 
+            std::lock_guard<std::mutex> lock (shared.mutex);
+
+            // A backend that (re)appears may have other models and nodes: ask again.
+            if (! status.available)
+                shared.readinessRequested = true;
+
             status.available = true;
             status.state = ConnectionState::connected;
             status.version = probe.version;
             status.queueSize = probe.queueSize;
             status.errorMessage.reset();
+            legacyPaths = probe.legacyPaths;
+            status.discoveryNote = shared.discoveryNote;
+            shared.metrics.recordSuccess (probe.latencySeconds);
+            status.metrics = shared.metrics.get();
         }
         else
         {
@@ -295,10 +361,113 @@ private:
             status.queueSize = 0;
             status.errorMessage = probe.errorMessage;
             status.state = shared.reconnectInterval > 0.0 ? ConnectionState::reconnecting : ConnectionState::unavailable;
+            shared.readinessActivity.clear();
+            status.discoveryNote = shared.discoveryNote;
+            auto readiness = ReadinessReport::notChecked ("ComfyUI is not reachable");
+            readiness.activity = shared.combinedActivity();
+            readiness.applyTo (status);
+            shared.metrics.recordFailure (probe.errorMessage);
+            status.metrics = shared.metrics.get();
         }
 
         manager.publish (status);
         return status;
+    }
+
+    /** Runs the readiness checks of an available backend and publishes what they found. */
+    ComfyUIStatus runReadinessCheck()
+    {
+        auto config = configSnapshot();
+        ReadinessOptions options;
+        {
+            std::lock_guard<std::mutex> lock (shared.mutex);
+            options = shared.readiness;
+        }
+
+        if (! options.actOnFindings)
+            config.autoDeployWorkflows = config.autoDownloadModels = false;
+
+        auto report = checkReadiness (client, config, legacyPaths, options.workflows, config.timeout, options.deploymentRecordFile);
+
+        if (client.isCancelled())
+            return manager.getStatus();
+
+        std::vector<ModelDownloadJob> toFetch;
+        auto status = manager.getStatus();
+        {
+            std::lock_guard<std::mutex> lock (shared.mutex);
+
+            if (! status.available || shared.readinessRequested)
+                return status; // gone meanwhile, or another check is due anyway
+
+            for (auto& job : report.downloads)
+                if (! shared.failedDownloads.contains (job.model.folder + "/" + job.model.name))
+                    toFetch.push_back (std::move (job));
+
+            shared.readinessActivity = report.activity;
+            report.activity = shared.combinedActivity();
+        }
+
+        report.applyTo (status);
+        manager.publish (status);
+
+        if (! toFetch.empty())
+            manager.downloads->enqueue (toFetch);
+
+        return status;
+    }
+
+    /** Should port discovery run after this failed probe of the configured port? */
+    bool worthDiscovering (const ProbeResult& probe, const ComfyUIConfig& config) const
+    {
+        return config.discoverPort && config.isLoopbackHost() && ! probe.reachedComfyUI
+            && (probe.transportError == HttpError::refused || probe.notComfyUI);
+    }
+
+    /** Looks for ComfyUI on another loopback port; on success it becomes the port in use. */
+    std::optional<ProbeResult> discoverPort (const ComfyUIConfig& configured)
+    {
+        const auto found = discoverComfyUIPort (client, configured, configured.getEffectiveProbeTimeout(),
+                                                [this] { return interrupted() || client.isCancelled(); });
+
+        if (! found.port)
+            return std::nullopt;
+
+        std::lock_guard<std::mutex> lock (shared.mutex);
+        shared.discoveredPort = *found.port;
+        shared.discoveryNote = "nothing usable answered on port " + juce::String (configured.port)
+                                    + "; found ComfyUI on port " + juce::String (*found.port);
+        return found.probe;
+    }
+
+    /** The configured port first; when it does not answer as ComfyUI, discovery (once). */
+    ProbeResult probeConfiguredPort (const ComfyUIConfig& configured, double timeout, bool& discoveryTried)
+    {
+        auto result = probe (configured, timeout);
+
+        if (worthDiscovering (result, configured))
+        {
+            if (! discoveryTried)
+            {
+                discoveryTried = true;
+                if (auto found = discoverPort (configured))
+                    return *found;
+            }
+
+            if (! interrupted())
+                result.errorMessage << " (ComfyUI was not found on port 8188 or 8000-9000 either)";
+        }
+
+        return result;
+    }
+
+    /** Forgets a discovered port: the next try starts from the configured one. */
+    ComfyUIConfig configuredConfig()
+    {
+        std::lock_guard<std::mutex> lock (shared.mutex);
+        shared.discoveredPort = 0;
+        shared.discoveryNote.clear();
+        return shared.config;
     }
 
     void runGenerationSteps()
@@ -310,8 +479,12 @@ private:
     Clock::time_point openLiveChannel()
     {
         const auto config = configSnapshot();
+        if (config.useTls)
+            return Clock::time_point::max(); // our WebSocket client speaks ws:// only: over https the status is polled
+
         WebSocketClient::Options options;
-        options.url = "ws" + config.getBaseUrl().fromFirstOccurrenceOf ("http", false, false) + "/ws?clientId=" + ConnectionManager::getClientId();
+        options.url = config.getWebSocketUrl (ConnectionManager::getClientId());
+        options.headers = config.getAuthHeaders();
         options.connectTimeoutSeconds = config.getEffectiveProbeTimeout();
         options.maxMessageBytes = maxLiveMessageBytes;
 
@@ -380,12 +553,13 @@ private:
 
     ProbeResult probe (const ComfyUIConfig& config, double timeout)
     {
-        return probeComfyUI (client, config.getBaseUrl(), timeout);
+        return probeComfyUI (client, config.getBaseUrl(), timeout, config.getAuthHeaders());
     }
 
     ComfyUIStatus runConnectAttempt()
     {
-        auto config = configSnapshot();
+        const auto config = configuredConfig();
+        bool discoveryTried = false;
 
         {
             auto status = manager.getStatus();
@@ -402,7 +576,7 @@ private:
             if (interrupted())
                 return manager.getStatus();
 
-            last = probe (config, config.timeout);
+            last = probeConfiguredPort (config, config.timeout, discoveryTried);
 
             if (last.reachedComfyUI || ! last.worthRetrying || attempt == config.maxRetries)
                 break;
@@ -416,7 +590,7 @@ private:
         if (client.isCancelled())
             return manager.getStatus();
 
-        return apply (last, config);
+        return apply (last, configSnapshot());
     }
 
     ComfyUIStatus runCheck (bool periodic)
@@ -437,14 +611,15 @@ private:
 
     ComfyUIStatus runReconnectTry()
     {
-        const auto config = configSnapshot();
+        const auto config = configuredConfig();
         setState (ConnectionState::reconnecting);
-        const auto result = probe (config, config.timeout);
+        bool discoveryTried = false;
+        const auto result = probeConfiguredPort (config, config.timeout, discoveryTried);
 
         if (client.isCancelled())
             return manager.getStatus();
 
-        return apply (result, config);
+        return apply (result, configSnapshot());
     }
 };
 
@@ -467,6 +642,8 @@ ConnectionManager::ConnectionManager (const ComfyUIConfig& config, std::unique_p
     shared->status.url = shared->config.getBaseUrl();
     shared->status.corsCheckEnabled = shared->config.enableCorsCheck;
     engine = std::make_unique<detail::GenerationEngine> (*client, getClientId(), [this] { wakeWorker(); });
+    downloads = std::make_unique<ModelDownloadQueue> ([this] (const juce::String& a) { downloadActivityChanged (a); },
+                                                      [this] (const ModelDownloadJob& j, const ModelDownloadResult& r) { downloadFinished (j, r); });
     worker = std::make_unique<Worker> (*this);
 }
 
@@ -490,6 +667,7 @@ std::shared_ptr<GenerationJob> ConnectionManager::generate (GenerationRequest re
 ConnectionManager::~ConnectionManager()
 {
     disconnect();
+    downloads.reset(); // joins its thread before anything it calls back into goes away
     notifier->cancel();
     notifier.reset();
     removeAllChangeListeners();
@@ -574,6 +752,7 @@ void ConnectionManager::disconnect()
     }
 
     stopWorker();
+    downloads->stop(); // the .part file stays: the next connect resumes it
     engine->finishAll (GenerationOutcome::cancelled, "cancelled: the connection was closed");
 
     auto status = getStatus();
@@ -581,15 +760,27 @@ void ConnectionManager::disconnect()
     status.state = ConnectionState::disconnected;
     status.queueSize = 0;
     status.errorMessage.reset(); // the user chose this: it is not an error
+    {
+        std::lock_guard<std::mutex> lock (shared->mutex);
+        shared->metrics.recordDisconnect();
+        shared->downloadActivity.clear();
+        shared->readinessActivity.clear();
+        status.metrics = shared->metrics.get();
+    }
+    ReadinessReport::notChecked ("not connected").applyTo (status);
     publish (status);
 
     std::vector<std::promise<ComfyUIStatus>> waiters;
     {
         std::lock_guard<std::mutex> lock (shared->mutex);
         waiters.swap (shared->connectWaiters);
-        for (auto& w : shared->checkWaiters)
-            waiters.push_back (std::move (w));
-        shared->checkWaiters.clear();
+        for (auto* list : { &shared->checkWaiters, &shared->readinessWaiters })
+        {
+            for (auto& w : *list)
+                waiters.push_back (std::move (w));
+            list->clear();
+        }
+        shared->readinessRunning = false;
     }
 
     resolveAll (waiters, status);
@@ -803,6 +994,91 @@ juce::String ConnectionManager::triggerFallbackWarning() const
 }
 
 //==============================================================================
+void ConnectionManager::setReadinessOptions (ReadinessOptions options)
+{
+    {
+        std::lock_guard<std::mutex> lock (shared->mutex);
+        shared->readiness = std::move (options);
+        shared->readinessRequested = true;
+    }
+    wakeWorker();
+}
+
+void ConnectionManager::refreshReadiness()
+{
+    {
+        std::lock_guard<std::mutex> lock (shared->mutex);
+        shared->failedDownloads.clear();
+        shared->readinessRequested = true;
+    }
+    wakeWorker();
+}
+
+std::shared_future<ComfyUIStatus> ConnectionManager::readinessChecked()
+{
+    std::promise<ComfyUIStatus> promise;
+    auto future = promise.get_future().share();
+    {
+        std::lock_guard<std::mutex> lock (shared->mutex);
+
+        if ((! shared->readinessRequested && ! shared->readinessRunning) || ! shared->status.available)
+        {
+            promise.set_value (shared->status);
+            return future;
+        }
+
+        shared->readinessWaiters.push_back (std::move (promise));
+    }
+    wakeWorker();
+    return future;
+}
+
+bool ConnectionManager::isDownloadingModels() const
+{
+    return downloads->isBusy();
+}
+
+void ConnectionManager::downloadActivityChanged (const juce::String& activity)
+{
+    ComfyUIStatus status;
+    {
+        std::lock_guard<std::mutex> lock (shared->mutex);
+        shared->downloadActivity = activity;
+        status = shared->status;
+        status.activity = shared->combinedActivity();
+    }
+    publish (status);
+}
+
+void ConnectionManager::downloadFinished (const ModelDownloadJob& job, const ModelDownloadResult& result)
+{
+    juce::String activity;
+    {
+        std::lock_guard<std::mutex> lock (shared->mutex);
+
+        if (result.ok)
+        {
+            // ComfyUI rescans a folder whose contents changed: ask it again.
+            shared->downloadActivity.clear();
+            shared->readinessRequested = true;
+        }
+        else if (! result.cancelled)
+        {
+            shared->failedDownloads.addIfNotAlreadyThere (job.model.folder + "/" + job.model.name);
+            shared->downloadActivity = "download failed: " + result.error;
+        }
+
+        activity = shared->downloadActivity;
+    }
+
+    if (! result.ok && ! result.cancelled)
+        juce::Logger::writeToLog ("ComfyBridge: " + result.error);
+
+    downloadActivityChanged (activity);
+    wakeWorker();
+}
+
+//==============================================================================
 ComfyUIConfig ConnectionManager::getConfig() const
 {
     std::lock_guard<std::mutex> lock (shared->mutex);
@@ -834,6 +1110,10 @@ juce::StringArray ConnectionManager::setConfig (const ComfyUIConfig& newConfig)
     {
         std::lock_guard<std::mutex> lock (shared->mutex);
         shared->config = newConfig;
+        shared->discoveredPort = 0;
+        shared->discoveryNote.clear();
+        shared->status.discoveryNote.clear();
+        shared->readinessRequested = true;
         shared->status.url = newConfig.getBaseUrl();
         shared->status.corsCheckEnabled = newConfig.enableCorsCheck;
         shared->configChanged = restart;

@@ -4,6 +4,16 @@ namespace comfybridge
 {
 
 //==============================================================================
+/** What the manager's readiness checks need from the front end (the module knows no bundled files). */
+struct ReadinessOptions
+{
+    std::vector<WorkflowDefinition> workflows; ///< whose nodes and models are checked, and which are deployed
+    juce::File deploymentRecordFile;           ///< remembers what was deployed; empty = the user's default file
+    ModelDownloadOptions downloadOptions;      ///< limits for automatic model downloads
+    bool actOnFindings = true;                 ///< false: only check, never deploy or download (e.g. `comfybridge status`)
+};
+
+//==============================================================================
 /**
     Keeps an honest, live view of one ComfyUI backend without ever blocking the
     thread that asks.
@@ -135,6 +145,28 @@ public:
     /** The id this process uses for /ws?clientId= and every prompt's client_id; stable for the process. */
     static const juce::String& getClientId();
 
+    //==============================================================================
+    /** Sets the workflows whose readiness is checked (CORS is checked regardless)
+        and starts a fresh readiness check when the backend is available. Until
+        this is called the models and workflows checks say "no workflows to check".
+    */
+    void setReadinessOptions (ReadinessOptions options);
+
+    /** Checks readiness again now (e.g. after the user installed a model), and
+        lets downloads that failed earlier try once more.
+    */
+    void refreshReadiness();
+
+    /** Resolves once no readiness check is due or running: at once when none is
+        (or when the backend is unavailable), otherwise with the status that the
+        pending check publishes. For tools and tests: connect().get(), then
+        readinessChecked().get() gives a status with readiness filled in.
+    */
+    std::shared_future<ComfyUIStatus> readinessChecked();
+
+    /** True while a model download runs or waits. */
+    bool isDownloadingModels() const;
+
     /** True while the WebSocket live channel is open. */
     bool isLiveChannelOpen() const noexcept { return liveChannelOpen.load(); }
 
@@ -159,6 +191,7 @@ private:
     std::unique_ptr<Notifier> notifier;
     WebSocketClient liveChannel;                       // used by the worker only (cancel() wakes it)
     std::unique_ptr<detail::GenerationEngine> engine;  // steps run on the worker
+    std::unique_ptr<ModelDownloadQueue> downloads;     // its own thread: files take minutes
     std::atomic<bool> available { false };
     std::atomic<bool> liveChannelOpen { false };
 
@@ -168,6 +201,8 @@ private:
     void publish (ComfyUIStatus newStatus);
     void transitionState (ConnectionState from, ConnectionState to);
     void deliverNotifications();
+    void downloadActivityChanged (const juce::String& activity);
+    void downloadFinished (const ModelDownloadJob& job, const ModelDownloadResult& result);
 
     JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR (ConnectionManager)
 };

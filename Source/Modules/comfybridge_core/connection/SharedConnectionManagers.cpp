@@ -11,7 +11,7 @@ std::shared_ptr<ConnectionManager> SharedConnectionManagers::acquire (const Comf
 {
     // The whole config is the key: instances that differ in timeout or fallback
     // mode must not silently inherit each other's behaviour.
-    const auto key = config.toJson();
+    const auto key = config.toJson (ComfyUIConfig::Secrets::include); // in memory only: a different token is a different backend
     std::lock_guard<std::mutex> lock (mutex);
 
     if (auto existing = managers[key].lock())

@@ -362,6 +362,7 @@ namespace
         HttpRequest request;
         request.method = method;
         request.url = config.getBaseUrl() + path;
+        request.headers = config.getAuthHeaders();
         request.timeoutSeconds = config.timeout;
         request.connectTimeoutSeconds = config.getEffectiveProbeTimeout();
         request.body = std::move (body);
