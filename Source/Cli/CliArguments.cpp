@@ -18,6 +18,7 @@ namespace
             { "retry-backoff", "retry_backoff" },
             { "fallback-mode", "fallback_mode" },
             { "probe-timeout", "probe_timeout" },
+            { "models-folder", "models_folder" },
         };
         return options;
     }
@@ -29,6 +30,8 @@ namespace
             { "cors-check", "enable_cors_check" },
             { "auto-download-models", "auto_download_models" },
             { "auto-deploy-workflows", "auto_deploy_workflows" },
+            { "tls", "use_tls" },
+            { "discover-port", "discover_port" },
         };
         return options;
     }
@@ -118,6 +121,10 @@ ParsedArguments parseArguments (const juce::StringArray& args, const ValueFlagNa
             addLayer (parsed, comfybridge::ComfyUIConfig::fromJson (file.loadFileAsString(), parsed.config), configFile);
     }
 
+    // The token comes from the environment, never from an option: options show up in `ps`.
+    if (const auto token = juce::SystemStats::getEnvironmentVariable ("COMFYBRIDGE_AUTH_TOKEN", {}); token.isNotEmpty())
+        configOptions.set ("auth_token", token);
+
     if (parsed.errors.isEmpty())
         addLayer (parsed, comfybridge::ComfyUIConfig::fromText (configOptions, parsed.config), "option");
 
@@ -137,7 +144,13 @@ juce::String configOptionsHelp()
            "  --[no-]cors-check           probe CORS (default on)\n"
            "  --[no-]auto-download-models (default on)\n"
            "  --[no-]auto-deploy-workflows (default on)\n"
-           "  --config FILE               a JSON file with the snake_case config keys\n";
+           "  --[no-]tls                  https and wss instead of http and ws (default off)\n"
+           "  --[no-]discover-port        on a loopback host, look for ComfyUI on 8188 and\n"
+           "                              8000-9000 when the port does not answer (default on)\n"
+           "  --models-folder DIR         ComfyUI's models folder on this machine (default: ask the server)\n"
+           "  --config FILE               a JSON file with the snake_case config keys\n"
+           "A bearer token (auth_token) is read from COMFYBRIDGE_AUTH_TOKEN or your saved defaults,\n"
+           "never from an option, and is never printed.\n";
 }
 
 void printErrors (const juce::StringArray& lines)

@@ -8,4 +8,5 @@ namespace cli::exitCode
     constexpr int usageError = 2;          ///< bad arguments or an invalid config
     constexpr int unavailable = 3;         ///< the backend is unavailable (or the fallback mode aborted)
     constexpr int skipped = 5;             ///< the fallback mode skipped the generation
+    constexpr int notReady = 6;            ///< `models`/`workflows`: available, but something is missing
 }

@@ -14,6 +14,12 @@ namespace cli
     /** `comfybridge watch [--json] [--interval S] [--reconnect-interval S] [--duration S]`. */
     int runWatchCommand (const juce::StringArray& args);
 
+    /** `comfybridge models [--download] [--json]`: missing model files, and fetching them. */
+    int runModelsCommand (const juce::StringArray& args);
+
+    /** `comfybridge workflows [--deploy] [--json]`: can the bundled workflows run; storing them in ComfyUI. */
+    int runWorkflowsCommand (const juce::StringArray& args);
+
     /** `comfybridge generate --workflow NAME|FILE --prompt TEXT ... --out FILE.png`. */
     int runGenerateCommand (const juce::StringArray& args);
 

@@ -14,13 +14,16 @@ namespace
         "Commands:\n"
         "  config validate FILE   check a JSON config file (exit 0 valid, 2 invalid)\n"
         "  config show            print the effective config as JSON\n"
-        "  status [--json]        one connection attempt; exit 0 available, 3 unavailable\n"
+        "  status [--json]        one connection attempt with readiness and metrics; exit 0 available, 3 unavailable\n"
         "  watch [--json]         monitor and reconnect; one line per status change\n"
+        "  models [--download]    model files the bundled workflows need that ComfyUI lacks (and fetch them)\n"
+        "  workflows [--deploy]   can the bundled workflows run there (and store them in ComfyUI's library)\n"
         "  generate               run a workflow with a prompt and write the image (fallback applies)\n"
         "  placeholder            draw the fallback placeholder image to a PNG file\n\n"
         "Run 'comfybridge COMMAND --help' for a command's options.\n"
         "Exit codes: 0 ok, 1 ComfyUI reported an error, 2 usage or config error,\n"
-        "            3 backend unavailable, 5 skipped by the fallback mode.\n"
+        "            3 backend unavailable, 5 skipped by the fallback mode,\n"
+        "            6 available but models or workflows are missing (models, workflows).\n"
         "Set COMFYBRIDGE_LOG=1 to see the library's log lines on stderr.\n";
 
     /** The CLI prints what users need itself; the module's log lines only on request. */
@@ -69,6 +72,12 @@ int main (int argc, char* argv[])
 
     if (command == "watch")
         return cli::runWatchCommand (rest);
+
+    if (command == "models")
+        return cli::runModelsCommand (rest);
+
+    if (command == "workflows")
+        return cli::runWorkflowsCommand (rest);
 
     if (command == "generate")
         return cli::runGenerateCommand (rest);

@@ -1,5 +1,6 @@
 #include "Commands.h"
 #include "CliExitCodes.h"
+#include "../Shared/BundledWorkflows.h"
 
 #include <csignal>
 #include <iostream>
@@ -15,7 +16,9 @@ namespace
 
     const char* const statusHelp =
         "Usage: comfybridge status [--json] [config options]\n"
-        "  One connection attempt (with the configured retries); prints the status.\n"
+        "  One connection attempt (with the configured retries); prints the status with\n"
+        "  CORS, models and workflows readiness (checked only: nothing is deployed or\n"
+        "  downloaded) and the connection metrics.\n"
         "  Exit 0 when ComfyUI is available, 3 when it is not, 2 on usage errors.\n\n";
 
     const char* const watchHelp =
@@ -93,7 +96,18 @@ int runStatusCommand (const juce::StringArray& args)
         return exitCode::usageError;
 
     comfybridge::ConnectionManager manager (parsed.config);
-    const auto status = manager.connect().get();
+
+    // Readiness is checked, never acted on: `status` deploys and downloads nothing.
+    juce::StringArray workflowErrors;
+    comfybridge::ReadinessOptions readiness;
+    readiness.workflows = comfybridge::loadBundledWorkflows (workflowErrors).getWorkflows();
+    readiness.actOnFindings = false;
+    manager.setReadinessOptions (readiness);
+
+    auto status = manager.connect().get();
+
+    if (status.available)
+        status = manager.readinessChecked().get();
 
     if (parsed.flags.containsKey ("json"))
         std::cout << status.toJson() << std::endl;
@@ -125,6 +139,12 @@ int runWatchCommand (const juce::StringArray& args)
     std::signal (SIGTERM, onStopSignal);
 
     comfybridge::ConnectionManager manager (parsed.config);
+
+    juce::StringArray workflowErrors;
+    comfybridge::ReadinessOptions readiness;
+    readiness.workflows = comfybridge::loadBundledWorkflows (workflowErrors).getWorkflows();
+    readiness.actOnFindings = false; // watching changes nothing on the server
+    manager.setReadinessOptions (readiness);
 
     // Prints each change as the manager reports it, on this (the message) thread.
     // "connecting" is skipped: the first line is the outcome of the first attempt.

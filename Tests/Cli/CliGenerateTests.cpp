@@ -12,7 +12,7 @@ namespace
     {
         return { "generate", "--workflow", workflow, "--prompt", "a quiet harbour", "--seed", "255",
                  "--width", "32", "--height", "16", "--out", out.getFullPathName(),
-                 "--host", "127.0.0.1", "--port", juce::String (port), "--timeout", "2", "--max-retries", "0" };
+                 "--host", "127.0.0.1", "--port", juce::String (port), "--timeout", "2", "--max-retries", "0", "--no-discover-port" };
     }
 
     nlohmann::json lastJsonLine (const juce::String& out)

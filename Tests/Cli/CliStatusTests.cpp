@@ -9,7 +9,7 @@ namespace
 {
     juce::StringArray at (int port)
     {
-        return { "--host", "127.0.0.1", "--port", juce::String (port), "--timeout", "2", "--max-retries", "0" };
+        return { "--host", "127.0.0.1", "--port", juce::String (port), "--timeout", "2", "--max-retries", "0", "--no-discover-port" };
     }
 
     juce::StringArray joined (juce::StringArray a, const juce::StringArray& b)
