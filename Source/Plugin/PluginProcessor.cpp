@@ -114,6 +114,12 @@ void ComfyBridgeProcessor::connectTo (const comfybridge::ComfyUIConfig& configTo
     // Another instance with the same config may have started it already.
     if (manager->getStatus().state == comfybridge::ConnectionState::disconnected && ! manager->isMonitoring())
     {
+        // Readiness is judged against the bundled workflows (deployed and fetched as configured).
+        juce::StringArray workflowErrors;
+        comfybridge::ReadinessOptions readiness;
+        readiness.workflows = comfybridge::loadBundledWorkflows (workflowErrors).getWorkflows();
+        manager->setReadinessOptions (std::move (readiness));
+
         manager->connect(); // returns at once; the future is not waited on
         manager->startHealthMonitoring (healthCheckSeconds);
         manager->startBackgroundReconnection (reconnectSeconds);

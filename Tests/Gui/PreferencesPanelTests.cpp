@@ -232,3 +232,198 @@ TEST_CASE ("keyboard focus moves through the fields top to bottom, then the butt
 
     CHECK (std::is_sorted (indices.begin(), indices.end()));
 }
+
+//==============================================================================
+namespace
+{
+    const juce::String secretToken { "s3cr3t-T0ken_value.abc~xyz" };
+
+    /** Fails the test if any text the panel shows contains @p secret. */
+    void checkNeverShown (PreferencesPanel& panel, const juce::String& secret)
+    {
+        const auto texts = panel.getVisibleTexts();
+        REQUIRE (! texts.isEmpty());
+
+        for (const auto& text : texts)
+        {
+            INFO ("visible text: " << text);
+            CHECK_FALSE (text.contains (secret));
+        }
+    }
+}
+
+TEST_CASE ("the new connection fields apply with the rest in one call", "[gui]")
+{
+    Preferences p;
+    REQUIRE (p.panel.getToggle ("use_tls") != nullptr);
+    REQUIRE (p.panel.getToggle ("discover_port") != nullptr);
+    CHECK (p.panel.getToggle ("use_tls")->getButtonText() == "Use https/wss");
+    CHECK (p.panel.getToggle ("discover_port")->getButtonText().contains ("loopback only"));
+    CHECK (p.panel.getToggle ("discover_port")->getToggleState()); // the default
+
+    p.panel.getToggle ("use_tls")->setToggleState (true, juce::sendNotificationSync);
+    p.panel.getToggle ("discover_port")->setToggleState (false, juce::sendNotificationSync);
+    p.type ("models_folder", "/srv/comfyui/models");
+    p.type ("port", "8443");
+    REQUIRE (p.panel.getApplyButton().isEnabled());
+    p.click (p.panel.getApplyButton());
+
+    ComfyUIConfig expected;
+    expected.useTls = true;
+    expected.discoverPort = false;
+    expected.modelsFolder = "/srv/comfyui/models";
+    expected.port = 8443;
+    REQUIRE (p.applied.size() == 1);
+    CHECK (p.applied.front() == expected);
+    CHECK (p.panel.getFeedbackText().contains ("https://localhost:8443"));
+
+    p.click (p.panel.getRevertButton());
+    CHECK (p.panel.getTextField ("models_folder")->getText() == "/srv/comfyui/models");
+    CHECK (p.panel.getToggle ("use_tls")->getToggleState());
+}
+
+TEST_CASE ("a relative models folder is refused beside the field; empty means ask the server", "[gui]")
+{
+    Preferences p;
+    CHECK (p.panel.getFieldMessage ("models_folder").contains ("ask the server"));
+
+    p.type ("models_folder", "ComfyUI/models");
+    CHECK (p.panel.isFieldInvalid ("models_folder"));
+    CHECK (p.panel.getFieldMessage ("models_folder").contains ("not an absolute folder path"));
+    CHECK_FALSE (p.panel.getFieldMessage ("models_folder").startsWith ("models_folder"));
+    CHECK_FALSE (p.panel.getApplyButton().isEnabled());
+    CHECK_FALSE (p.panel.apply());
+    CHECK (p.applied.empty());
+
+    for (const auto& key : textKeys)
+        CHECK_FALSE (p.panel.isFieldInvalid (key)); // only this field is marked
+
+    p.type ("models_folder", "");
+    CHECK_FALSE (p.panel.isFieldInvalid ("models_folder"));
+    CHECK_FALSE (p.panel.getApplyButton().isEnabled()); // back to the config in use: nothing to apply
+}
+
+TEST_CASE ("a token with characters a bearer token cannot hold is refused without showing it", "[gui]")
+{
+    Preferences p;
+    const juce::String badToken { "abc def\"<script>" };
+    p.type ("auth_token", badToken);
+
+    CHECK (p.panel.isFieldInvalid ("auth_token"));
+    const auto message = p.panel.getFieldMessage ("auth_token");
+    INFO (message);
+    CHECK (message.contains ("characters a bearer token cannot hold"));
+    CHECK_FALSE (message.contains ("abc def"));
+    CHECK_FALSE (p.panel.getApplyButton().isEnabled());
+    CHECK_FALSE (p.panel.apply());
+    CHECK (p.applied.empty());
+    checkNeverShown (p.panel, "abc def");
+
+    // Another bad field at the same time keeps its own message.
+    p.type ("port", "0");
+    CHECK (p.panel.isFieldInvalid ("port"));
+    CHECK (p.panel.isFieldInvalid ("auth_token"));
+}
+
+TEST_CASE ("the token field shows bullets, and no label, message or tooltip ever contains the token", "[gui]")
+{
+    Preferences p;
+    auto* field = p.panel.getTextField ("auth_token");
+    REQUIRE (field != nullptr);
+    CHECK (field->getPasswordCharacter() != 0);
+    CHECK (p.panel.getFieldMessage ("auth_token").contains ("Kept only in your user preferences file, never in the project"));
+
+    p.type ("auth_token", secretToken);
+    CHECK_FALSE (p.panel.isFieldInvalid ("auth_token"));
+    checkNeverShown (p.panel, secretToken);
+
+    p.click (p.panel.getApplyButton());
+    REQUIRE (p.applied.size() == 1);
+    checkNeverShown (p.panel, secretToken);
+
+    // Even a refusal from the owner that quotes the token is shown without it.
+    p.panel.onApply = [] (const ComfyUIConfig& config) { return juce::StringArray { "token " + config.authToken + " was rejected" }; };
+    p.type ("auth_token", secretToken + "2");
+    CHECK_FALSE (p.panel.apply());
+    CHECK (p.panel.getFeedbackText().contains ("was rejected"));
+    checkNeverShown (p.panel, secretToken);
+}
+
+TEST_CASE ("applying a new token keeps it in the user's defaults file and hands it to the owner with the rest", "[gui]")
+{
+    Preferences p;
+
+    // The user's stored defaults, which applying a token must not otherwise change.
+    ComfyUIConfig storedDefaults;
+    storedDefaults.host = "render-box";
+    REQUIRE (comfybridge::UserDefaults (p.defaultsFile.getFile()).save (storedDefaults).wasOk());
+
+    p.type ("auth_token", secretToken);
+    p.type ("port", "8188");
+    p.click (p.panel.getApplyButton());
+
+    REQUIRE (p.applied.size() == 1);
+    CHECK (p.applied.front().authToken == secretToken);
+    CHECK (p.applied.front().port == 8188);
+    CHECK (p.panel.getAppliedConfig().authToken == secretToken);
+
+    const auto stored = comfybridge::UserDefaults (p.defaultsFile.getFile()).load();
+    REQUIRE (stored.ok());
+    CHECK (stored.config->authToken == secretToken);
+    CHECK (stored.config->host == "render-box"); // only the token changed there
+    CHECK (stored.config->port == 8000);
+
+    // What an instance writes into its state never holds it.
+    CHECK_FALSE (p.applied.front().toValueTree().toXmlString().contains (secretToken));
+    CHECK_FALSE (p.applied.front().toJson().contains (secretToken));
+}
+
+TEST_CASE ("a token the owner refuses is not left in the user's defaults", "[gui]")
+{
+    Preferences p;
+    p.panel.onApply = [] (const ComfyUIConfig&) { return juce::StringArray { "refused" }; };
+    p.type ("auth_token", secretToken);
+    CHECK_FALSE (p.panel.apply());
+    CHECK (p.panel.getAppliedConfig() == ComfyUIConfig {});
+
+    const auto stored = comfybridge::UserDefaults (p.defaultsFile.getFile()).load();
+    REQUIRE (stored.ok());
+    CHECK (stored.config->authToken.isEmpty());
+}
+
+TEST_CASE ("a token that cannot be kept in the user's defaults is not applied", "[gui]")
+{
+    PreferencesPanel panel (comfybridge::UserDefaults (juce::File ("/proc/comfybridge-cannot-write/ComfyBridge.settings")));
+    panel.setConfig (ComfyUIConfig {});
+    std::vector<ComfyUIConfig> applied;
+    panel.onApply = [&] (const ComfyUIConfig& config) { applied.push_back (config); return juce::StringArray(); };
+
+    panel.getTextField ("auth_token")->setText (secretToken, true);
+    CHECK_FALSE (panel.apply());
+    CHECK (applied.empty());
+    CHECK (panel.getFeedbackText().startsWith ("Not applied: the access token could not be kept"));
+    CHECK_FALSE (panel.getFeedbackText().contains (secretToken));
+}
+
+TEST_CASE ("Browse... opens a folder chooser without blocking", "[gui]")
+{
+    Preferences p;
+    CHECK (p.panel.getBrowseButton().getButtonText().startsWith ("Browse"));
+    const auto headless = juce::Desktop::getInstance().getDisplays().getPrimaryDisplay() == nullptr;
+
+    if (headless)
+    {
+        // No screen: the panel says so instead of opening a window nobody can see.
+        p.click (p.panel.getBrowseButton());
+        CHECK (p.panel.getFeedbackText().contains ("type the folder's path"));
+    }
+    else
+    {
+        // launchAsync returns at once: the message thread never waits in a modal loop.
+        const auto ms = millisecondsFor ([&] { p.panel.getBrowseButton().triggerClick(); pumpFor (30); });
+        CHECK (ms < 2000.0);
+    }
+
+    p.type ("models_folder", "/srv/models");
+    CHECK_FALSE (p.panel.isFieldInvalid ("models_folder"));
+}

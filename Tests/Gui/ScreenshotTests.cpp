@@ -39,6 +39,128 @@ namespace
     {
         return editor.getStatusPanel().getText (Field::state).startsWith (state);
     }
+
+    //==============================================================================
+    /** The editor's content showing a made-up status: readiness states a test
+        server cannot easily produce, rendered exactly as the editor draws them.
+    */
+    struct StatusPreview
+    {
+        explicit StatusPreview (const comfybridge::ComfyUIStatus& status)
+        {
+            view.setLookAndFeel (&lookAndFeel);
+            view.setSize (760, 540);
+            view.showPage (MainView::Page::status);
+            view.getStatusPanel().setStatus (status);
+            view.getStatusBadge().setStatus (status);
+            view.resized(); // the badge's width follows its text
+        }
+
+        ~StatusPreview() { view.setLookAndFeel (nullptr); }
+
+        comfybridge::ComfyBridgeLookAndFeel lookAndFeel;
+        juce::TemporaryFile defaultsFile { ".settings" };
+        MainView view { comfybridge::UserDefaults (defaultsFile.getFile()) };
+    };
+
+    juce::Time ago (double seconds)
+    {
+        return juce::Time::getCurrentTime() - juce::RelativeTime::seconds (seconds);
+    }
+
+    comfybridge::ComfyUIStatus connectedStatus()
+    {
+        comfybridge::ComfyUIStatus status;
+        status.available = true;
+        status.state = comfybridge::ConnectionState::connected;
+        status.url = "http://127.0.0.1:8188";
+        status.version = "0.3.64";
+        status.queueSize = 0;
+        status.lastCheck = ago (2);
+        status.corsEnabled = status.modelsReady = status.workflowsReady = true;
+        status.corsCheck.checked = status.modelsCheck.checked = status.workflowsCheck.checked = true;
+        status.discoveryNote = "nothing usable answered on port 8000; found ComfyUI on port 8188";
+        status.metrics.lastLatencyMs = 12.4;
+        status.metrics.medianLatencyMs = 10.2;
+        status.metrics.connectedSince = ago (190);
+        status.metrics.reconnectCount = 1;
+        status.metrics.checksDone = 42;
+        status.metrics.lastError = "connection refused at http://127.0.0.1:8000. Is ComfyUI running?";
+        status.metrics.lastErrorTime = ago (200);
+        return status;
+    }
+
+    comfybridge::ComfyUIStatus modelsMissingStatus()
+    {
+        auto status = connectedStatus();
+        status.discoveryNote = {};
+        status.url = "http://localhost:8000";
+        status.queueSize = 1;
+        status.corsCheckEnabled = false;
+        status.corsEnabled = false;
+        status.corsCheck = {};
+        status.modelsReady = false;
+        status.modelsCheck.reason = "3 model files are missing";
+        status.missingModels = {
+            { "txt2img", "checkpoints", "v1-5-pruned-emaonly-fp16.safetensors", "https://huggingface.co/Comfy-Org/stable-diffusion-v1-5-archive/resolve/main/v1-5-pruned-emaonly-fp16.safetensors" },
+            { "img2img", "checkpoints", "v1-5-pruned-emaonly-fp16.safetensors", "https://huggingface.co/Comfy-Org/stable-diffusion-v1-5-archive/resolve/main/v1-5-pruned-emaonly-fp16.safetensors" },
+            { "upscale", "upscale_models", "RealESRGAN_x4plus.pth", "https://github.com/xinntao/Real-ESRGAN/releases/download/v0.1.0/RealESRGAN_x4plus.pth" },
+            { "inpaint", "checkpoints", "sd-v1-5-inpainting.ckpt", "" }
+        };
+        status.workflowsReady = false;
+        status.workflowsCheck.reason = "1 workflow cannot run";
+        status.workflowProblems = { { "upscale", "node class UpscaleModelLoader is not installed" } };
+        status.activity = juce::String (juce::CharPointer_UTF8 ("downloading v1-5-pruned-emaonly-fp16.safetensors: 42 %"));
+        status.metrics.reconnectCount = 0;
+        status.metrics.lastError = {};
+        return status;
+    }
+
+    comfybridge::ComfyUIStatus unavailableStatus()
+    {
+        comfybridge::ComfyUIStatus status;
+        status.state = comfybridge::ConnectionState::unavailable;
+        status.url = "http://localhost:8000";
+        status.lastCheck = ago (4);
+        status.errorMessage = "connection refused at http://localhost:8000. Is ComfyUI running? Start ComfyUI (Desktop uses port 8000, "
+                              "the portable build 8188) or change the host and port in Preferences.";
+        status.corsCheck.reason = status.modelsCheck.reason = status.workflowsCheck.reason = "backend unavailable";
+        status.metrics.lastLatencyMs = 11.0;
+        status.metrics.medianLatencyMs = 9.6;
+        status.metrics.reconnectCount = 2;
+        status.metrics.consecutiveFailures = 4;
+        status.metrics.checksDone = 57;
+        status.metrics.lastError = *status.errorMessage;
+        status.metrics.lastErrorTime = ago (4);
+        return status;
+    }
+}
+
+TEST_CASE ("screenshots of the status page's readiness and metrics", "[.screenshots]")
+{
+    SECTION ("connected and fully ready, with metrics")
+    {
+        StatusPreview preview (connectedStatus());
+        save (preview.view, "11-status-ready-metrics");
+    }
+
+    SECTION ("connected, models missing and a workflow problem")
+    {
+        StatusPreview preview (modelsMissingStatus());
+        save (preview.view, "12-status-models-missing");
+        preview.view.setSize (1000, 640);
+        save (preview.view, "12b-status-models-missing-large");
+        preview.view.setSize (ComfyBridgeEditor::minWidth, ComfyBridgeEditor::minHeight);
+        save (preview.view, "12c-status-models-missing-min-size");
+    }
+
+    SECTION ("unavailable with the reason")
+    {
+        StatusPreview preview (unavailableStatus());
+        save (preview.view, "13-status-unavailable");
+        preview.view.setSize (ComfyBridgeEditor::minWidth, ComfyBridgeEditor::minHeight);
+        save (preview.view, "13b-status-unavailable-min-size");
+    }
 }
 
 TEST_CASE ("screenshots of the editor in its main states", "[.screenshots]")
@@ -87,13 +209,25 @@ TEST_CASE ("screenshots of the editor in its main states", "[.screenshots]")
         auto& preferences = view.getPreferencesPanel();
         preferences.getTextField ("port")->setText ("0", true);
         preferences.getTextField ("retry_backoff")->setText ("fast", true);
-        REQUIRE (pumpUntil ([&] { return preferences.isFieldInvalid ("port") && preferences.isFieldInvalid ("retry_backoff"); }));
+        preferences.getTextField ("models_folder")->setText ("ComfyUI/models", true);
+        preferences.getTextField ("auth_token")->setText ("not a token!", true);
+        REQUIRE (pumpUntil ([&] { return preferences.isFieldInvalid ("port") && preferences.isFieldInvalid ("retry_backoff")
+                                         && preferences.isFieldInvalid ("models_folder") && preferences.isFieldInvalid ("auth_token"); }));
         save (*editor, "04-preferences-invalid");
+        editor->setSize (760, 1000); // the whole page, new fields included
+        save (*editor, "04b-preferences-invalid-whole-page");
+        editor->setSize (760, 540);
 
         preferences.revert();
         preferences.getTextField ("host")->setText ("studio-gpu.local", true);
+        preferences.getTextField ("models_folder")->setText ("/home/me/ComfyUI/models", true);
+        preferences.getTextField ("auth_token")->setText ("s3cr3t-token", true);
+        preferences.getToggle ("use_tls")->setToggleState (true, juce::sendNotificationSync);
         REQUIRE (pumpUntil ([&] { return preferences.getApplyButton().isEnabled(); }));
         save (*editor, "05-preferences-edited");
+        editor->setSize (760, 1000);
+        save (*editor, "05b-preferences-edited-whole-page");
+        editor->setSize (760, 540);
     }
 
     SECTION ("generation view with a placeholder result")

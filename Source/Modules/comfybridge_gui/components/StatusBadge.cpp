@@ -26,20 +26,35 @@ void StatusBadge::changeListenerCallback (juce::ChangeBroadcaster*)
 
 void StatusBadge::refresh()
 {
-    if (! manager)
+    if (manager)
     {
-        light.setState (ConnectionState::disconnected);
-        stateText = "Not started";
-        address = {};
+        showStatus (manager->getStatus());
+        return;
     }
-    else
-    {
-        const auto status = manager->getStatus();
-        light.setState (status.state);
-        stateText = StateLight::describe (status.state);
-        address = status.url.fromFirstOccurrenceOf ("://", false, false);
-        setTooltip (status.errorMessage.value_or (status.url));
-    }
+
+    light.setState (ConnectionState::disconnected);
+    stateText = "Not started";
+    address = {};
+    text = compose (showsAddress);
+    setTitle ("Connection: " + compose (true));
+
+    if (onTextChanged != nullptr)
+        onTextChanged();
+
+    repaint();
+}
+
+void StatusBadge::setStatus (const ComfyUIStatus& status)
+{
+    showStatus (status);
+}
+
+void StatusBadge::showStatus (const ComfyUIStatus& status)
+{
+    light.setState (status.state);
+    stateText = StateLight::describe (status.state);
+    address = status.url.fromFirstOccurrenceOf ("://", false, false);
+    setTooltip (status.errorMessage.value_or (status.url));
 
     text = compose (showsAddress);
     setTitle ("Connection: " + compose (true));

@@ -20,6 +20,9 @@ public:
     /** Follows @p manager (may be nullptr). */
     void setConnectionManager (std::shared_ptr<ConnectionManager> manager);
 
+    /** Shows @p status without a manager (previews and screenshots); a manager's next change replaces it. */
+    void setStatus (const ComfyUIStatus& status);
+
     /** The text shown, e.g. "Connected · localhost:8000" (or "Connected" when narrow). */
     juce::String getText() const { return text; }
 
@@ -50,6 +53,7 @@ private:
 
     void changeListenerCallback (juce::ChangeBroadcaster*) override;
     void refresh();
+    void showStatus (const ComfyUIStatus& status);
     juce::String compose (bool withAddress) const;
 
     JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR (StatusBadge)

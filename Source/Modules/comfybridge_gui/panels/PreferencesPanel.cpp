@@ -40,7 +40,13 @@ namespace
 
     const juce::String hostKey { "host" }, portKey { "port" }, timeoutKey { "timeout" }, probeKey { "probe_timeout" },
                        retriesKey { "max_retries" }, backoffKey { "retry_backoff" }, corsKey { "enable_cors_check" },
-                       downloadKey { "auto_download_models" }, deployKey { "auto_deploy_workflows" }, fallbackKey { "fallback_mode" };
+                       downloadKey { "auto_download_models" }, deployKey { "auto_deploy_workflows" }, fallbackKey { "fallback_mode" },
+                       tlsKey { "use_tls" }, discoverKey { "discover_port" }, modelsFolderKey { "models_folder" }, tokenKey { "auth_token" };
+
+    /** Fields whose text can be long: their editor takes the row's width and their message goes below it. */
+    bool isWideField (const juce::String& key) { return key == modelsFolderKey || key == tokenKey; }
+
+    constexpr juce::juce_wchar passwordBullet = 0x2022;
 }
 
 //==============================================================================
@@ -64,9 +70,10 @@ PreferencesPanel::PreferencesPanel (UserDefaults userDefaults)
     setOpaque (true);
 
     ui::styleHeading (serverHeading, "Connection");
+    ui::styleHeading (accessHeading, "Models and access");
     ui::styleHeading (behaviourHeading, "Behaviour");
 
-    for (auto* heading : { &serverHeading, &behaviourHeading })
+    for (auto* heading : { &serverHeading, &accessHeading, &behaviourHeading })
         content->addAndMakeVisible (heading);
 
     addTextField (hostKey, "Host", "Name or IP address of the computer running ComfyUI", 253);
@@ -75,6 +82,21 @@ PreferencesPanel::PreferencesPanel (UserDefaults userDefaults)
     addTextField (probeKey, "Health check (s)", "Seconds for one periodic health check, up to 60", 16);
     addTextField (retriesKey, "Max retries", "Extra tries after the first, 0 to 100", 12);
     addTextField (backoffKey, "Retry backoff", "Delay multiplier between tries, 1 to 10", 16);
+    addToggle (tlsKey, "Use https/wss");
+    addToggle (discoverKey, "Find ComfyUI Desktop's port automatically (loopback only)");
+
+    addTextField (modelsFolderKey, "Models folder",
+                  "ComfyUI's models folder on this computer. Empty: ask the server", 4096);
+    browseButton.setButtonText (juce::String (juce::CharPointer_UTF8 ("Browse\xe2\x80\xa6")));
+    browseButton.setTooltip ("Choose ComfyUI's models folder");
+    browseButton.onClick = [this] { browseForModelsFolder(); };
+    content->addAndMakeVisible (browseButton);
+
+    auto& token = addTextField (tokenKey, "Access token",
+                                "Optional. Kept only in your user preferences file, never in the project", 4096);
+    token.editor.setPasswordCharacter (passwordBullet);
+    token.editor.setPopupMenuEnabled (false);
+    token.editor.setTooltip ("A bearer token sent with every request, if your ComfyUI needs one");
 
     ui::styleCaption (fallbackCaption, "When unavailable");
     fallbackBox.addItem ("Draw a placeholder image", 1);
@@ -122,7 +144,8 @@ PreferencesPanel::~PreferencesPanel()
     viewport.setViewedComponent (nullptr, false);
 }
 
-void PreferencesPanel::addTextField (const juce::String& key, const juce::String& caption, const juce::String& hint, int maxLength)
+PreferencesPanel::TextField& PreferencesPanel::addTextField (const juce::String& key, const juce::String& caption,
+                                                             const juce::String& hint, int maxLength)
 {
     auto field = std::make_unique<TextField>();
     field->key = key;
@@ -130,7 +153,7 @@ void PreferencesPanel::addTextField (const juce::String& key, const juce::String
 
     ui::styleCaption (field->caption, caption);
     ui::styleHint (field->message);
-    field->message.setJustificationType (juce::Justification::centredLeft);
+    field->message.setJustificationType (isWideField (key) ? juce::Justification::topLeft : juce::Justification::centredLeft);
     field->message.setText (hint, juce::dontSendNotification);
 
     auto& editor = field->editor;
@@ -149,6 +172,7 @@ void PreferencesPanel::addTextField (const juce::String& key, const juce::String
     content->addAndMakeVisible (editor);
     content->addAndMakeVisible (field->message);
     textFields.push_back (std::move (field));
+    return *textFields.back();
 }
 
 void PreferencesPanel::addToggle (const juce::String& key, const juce::String& text)
@@ -183,13 +207,16 @@ void PreferencesPanel::showConfig (const ComfyUIConfig& config)
     const std::pair<juce::String, juce::String> texts[] = {
         { hostKey, config.host }, { portKey, juce::String (config.port) }, { timeoutKey, formatNumber (config.timeout) },
         { probeKey, formatNumber (config.probeTimeout) }, { retriesKey, juce::String (config.maxRetries) },
-        { backoffKey, formatNumber (config.retryBackoff) }
+        { backoffKey, formatNumber (config.retryBackoff) }, { modelsFolderKey, config.modelsFolder },
+        { tokenKey, config.authToken }
     };
 
     for (const auto& [key, text] : texts)
         if (auto* editor = getTextField (key))
             editor->setText (text, false);
 
+    getToggle (tlsKey)->setToggleState (config.useTls, juce::dontSendNotification);
+    getToggle (discoverKey)->setToggleState (config.discoverPort, juce::dontSendNotification);
     getToggle (corsKey)->setToggleState (config.enableCorsCheck, juce::dontSendNotification);
     getToggle (downloadKey)->setToggleState (config.autoDownloadModels, juce::dontSendNotification);
     getToggle (deployKey)->setToggleState (config.autoDeployWorkflows, juce::dontSendNotification);
@@ -236,7 +263,7 @@ void PreferencesPanel::revalidate()
 
         juce::StringArray problems;
         for (const auto& error : result.errors)
-            problems.add (withoutKey (error, field->key));
+            problems.add (withoutSecret (withoutKey (error, field->key)));
 
         field->invalid = ! problems.isEmpty();
         field->message.setText (field->invalid ? problems.joinIntoString ("; ") : field->hint, juce::dontSendNotification);
@@ -269,7 +296,7 @@ void PreferencesPanel::revalidate()
         }
 
         feedback.setText (unclaimed.isEmpty() ? juce::String ("Fix the fields marked in red to apply these settings.")
-                                              : unclaimed.joinIntoString ("; "),
+                                              : withoutSecret (unclaimed.joinIntoString ("; ")),
                           juce::dontSendNotification);
         feedback.setColour (juce::Label::textColourId, Palette::errorText);
     }
@@ -287,7 +314,7 @@ void PreferencesPanel::revalidate()
 void PreferencesPanel::setFeedback (const juce::String& text, juce::Colour colour)
 {
     feedback.getProperties().set ("action", text.isNotEmpty());
-    feedback.setText (text, juce::dontSendNotification);
+    feedback.setText (withoutSecret (text), juce::dontSendNotification);
 
     if (text.isNotEmpty())
         feedback.setColour (juce::Label::textColourId, colour);
@@ -302,10 +329,29 @@ bool PreferencesPanel::apply()
         return false; // nothing valid to apply: an invalid config never leaves the panel
 
     const auto candidate = *parsed.config;
+    const auto tokenChanged = candidate.authToken != applied.authToken;
+
+    // The token lives in the user's preferences file, never in the instance's
+    // state: store it there first, so a token that cannot be kept is not used.
+    if (tokenChanged)
+    {
+        if (const auto stored = storeTokenInDefaults (candidate.authToken); stored.failed())
+        {
+            setFeedback ("Not applied: the access token could not be kept in " + friendlyPath (defaults.getFile())
+                             + ": " + stored.getErrorMessage(),
+                         Palette::errorText);
+            revalidate();
+            return false;
+        }
+    }
+
     const auto problems = onApply != nullptr ? onApply (candidate) : juce::StringArray();
 
     if (! problems.isEmpty())
     {
+        if (tokenChanged)
+            storeTokenInDefaults (applied.authToken); // put back the token still in use
+
         setFeedback ("Not applied: " + problems.joinIntoString ("; "), Palette::errorText);
         revalidate();
         return false;
@@ -363,6 +409,99 @@ void PreferencesPanel::loadDefaults()
         setFeedback ("Loaded your defaults into the fields: press Apply to use them.", Palette::successText);
 
     revalidate();
+}
+
+juce::Result PreferencesPanel::storeTokenInDefaults (const juce::String& token) const
+{
+    // Only the token changes: the other stored defaults stay what the user saved.
+    const auto stored = defaults.load();
+
+    if (! stored.ok())
+        return juce::Result::fail ("the file has problems (" + withoutSecret (stored.errors.joinIntoString ("; "))
+                                   + "); fix it with Save as my defaults");
+
+    auto config = *stored.config;
+
+    if (config.authToken == token)
+        return juce::Result::ok();
+
+    config.authToken = token;
+    return defaults.save (config);
+}
+
+juce::String PreferencesPanel::withoutSecret (const juce::String& text) const
+{
+    // Validation messages never quote the token, but a message from elsewhere
+    // (the owner's onApply, a damaged file) might: never let one reach the screen.
+    auto result = text;
+    const auto hidden = juce::String::repeatedString (juce::String::charToString (passwordBullet), 8);
+
+    for (const auto& secret : { applied.authToken, textFields.empty() ? juce::String() : collectText()[tokenKey] })
+        if (secret.length() >= 4)
+            result = result.replace (secret, hidden);
+
+    return result;
+}
+
+void PreferencesPanel::browseForModelsFolder()
+{
+    // JUCE's own chooser window needs a screen to centre on (a headless host has none).
+    if (juce::Desktop::getInstance().getDisplays().getPrimaryDisplay() == nullptr)
+    {
+        setFeedback ("There is no screen to show a folder chooser on: type the folder's path instead.", Palette::errorText);
+        return;
+    }
+
+    auto* editor = getTextField (modelsFolderKey);
+    const auto current = juce::File::isAbsolutePath (editor->getText()) ? juce::File (editor->getText())
+                                                                         : juce::File::getSpecialLocation (juce::File::userHomeDirectory);
+
+    folderChooser = std::make_unique<juce::FileChooser> ("Choose ComfyUI's models folder", current);
+
+    // Asynchronous: the message thread never waits in a modal loop.
+    folderChooser->launchAsync (juce::FileBrowserComponent::openMode | juce::FileBrowserComponent::canSelectDirectories,
+                                [safeThis = juce::Component::SafePointer<PreferencesPanel> (this)] (const juce::FileChooser& chooser)
+                                {
+                                    if (safeThis == nullptr)
+                                        return;
+
+                                    const auto folder = chooser.getResult();
+
+                                    if (folder != juce::File())
+                                        if (auto* field = safeThis->getTextField (modelsFolderKey))
+                                            field->setText (folder.getFullPathName(), true);
+                                });
+}
+
+//==============================================================================
+juce::StringArray PreferencesPanel::getVisibleTexts() const
+{
+    juce::StringArray texts;
+
+    std::function<void (const juce::Component&)> collect = [&] (const juce::Component& component)
+    {
+        if (auto* label = dynamic_cast<const juce::Label*> (&component))
+            texts.add (label->getText());
+        else if (auto* editor = dynamic_cast<const juce::TextEditor*> (&component))
+            texts.add (editor->getPasswordCharacter() != 0
+                           ? juce::String::repeatedString (juce::String::charToString (editor->getPasswordCharacter()), editor->getTotalNumChars())
+                           : editor->getText());
+        else if (auto* button = dynamic_cast<const juce::Button*> (&component))
+            texts.add (button->getButtonText());
+
+        if (auto* tooltipClient = dynamic_cast<const juce::SettableTooltipClient*> (&component))
+            texts.add (const_cast<juce::SettableTooltipClient*> (tooltipClient)->getTooltip()); // not const in JUCE 7
+
+        texts.add (component.getTitle());
+        texts.add (component.getDescription());
+
+        for (auto* child : component.getChildren())
+            collect (*child);
+    };
+
+    collect (*this);
+    texts.removeEmptyStrings();
+    return texts;
 }
 
 //==============================================================================
@@ -436,14 +575,15 @@ void PreferencesPanel::resized()
 void PreferencesPanel::layoutContent (int width)
 {
     constexpr int pad = 12, gap = 8, rowHeight = 28, rowGap = 4, headingHeight = 20;
-    constexpr int captionWidth = 130, editorWidth = 160, toggleHeight = 26;
+    constexpr int captionWidth = 130, editorWidth = 160, toggleHeight = 26, wideMessageHeight = 32, browseWidth = 88;
 
     content->cards.clear();
     int y = 0;
 
-    auto card = [&] (juce::Label& heading, int numRows, int numToggles, auto&& layoutRows)
+    // Each card is as tall as what its layout function takes from it.
+    auto card = [&] (juce::Label& heading, int contentHeight, auto&& layoutRows)
     {
-        const auto height = pad + headingHeight + rowGap + numRows * (rowHeight + rowGap) + numToggles * toggleHeight + pad - rowGap;
+        const auto height = pad + headingHeight + rowGap + contentHeight + pad;
         const juce::Rectangle<int> bounds (0, y, width, height);
         content->cards.push_back (bounds);
         auto inner = bounds.reduced (pad);
@@ -453,28 +593,74 @@ void PreferencesPanel::layoutContent (int width)
         y += height + gap;
     };
 
-    auto textRow = [&] (juce::Rectangle<int>& inner, const juce::String& key)
+    auto findField = [&] (const juce::String& key) -> TextField&
     {
         for (auto& field : textFields)
-        {
-            if (field->key != key)
-                continue;
+            if (field->key == key)
+                return *field;
 
-            auto row = inner.removeFromTop (rowHeight);
-            inner.removeFromTop (rowGap);
-            field->caption.setBounds (row.removeFromLeft (captionWidth));
-            field->editor.setBounds (row.removeFromLeft (editorWidth));
-            row.removeFromLeft (12);
-            field->message.setBounds (row);
-        }
+        jassertfalse;
+        return *textFields.front();
     };
 
-    card (serverHeading, 6, 0, [&] (auto inner)
+    auto textRow = [&] (juce::Rectangle<int>& inner, const juce::String& key)
     {
-        for (const auto& key : { hostKey, portKey, timeoutKey, probeKey, retriesKey, backoffKey })
+        auto& field = findField (key);
+        auto row = inner.removeFromTop (rowHeight);
+        inner.removeFromTop (rowGap);
+        field.caption.setBounds (row.removeFromLeft (captionWidth));
+        field.editor.setBounds (row.removeFromLeft (editorWidth));
+        row.removeFromLeft (12);
+        field.message.setBounds (row);
+    };
+
+    // A long value: the editor takes the row (up to a readable width), the message goes below it.
+    auto wideRow = [&] (juce::Rectangle<int>& inner, const juce::String& key, juce::Button* button)
+    {
+        auto& field = findField (key);
+        auto row = inner.removeFromTop (rowHeight);
+        field.caption.setBounds (row.removeFromLeft (captionWidth));
+        const auto fieldWidth = juce::jmin (row.getWidth(), 520);
+        auto editorArea = row.removeFromLeft (fieldWidth);
+
+        if (button != nullptr)
+        {
+            button->setBounds (editorArea.removeFromRight (browseWidth));
+            editorArea.removeFromRight (8);
+        }
+
+        field.editor.setBounds (editorArea);
+        field.message.setBounds (inner.removeFromTop (wideMessageHeight).withTrimmedLeft (captionWidth).withWidth (fieldWidth).withTrimmedTop (3));
+        inner.removeFromTop (rowGap);
+    };
+
+    auto toggleRow = [&] (juce::Rectangle<int>& inner, const juce::String& key)
+    {
+        if (auto* button = getToggle (key))
+            button->setBounds (inner.removeFromTop (toggleHeight)
+                                   .withWidth (juce::jmin (inner.getWidth(), 480))
+                                   .translated (-4, 0)); // the tick box is drawn 4 px in: align it with the captions
+    };
+
+    const juce::String connectionKeys[] = { hostKey, portKey, timeoutKey, probeKey, retriesKey, backoffKey };
+    const juce::String connectionToggles[] = { tlsKey, discoverKey };
+    const juce::String behaviourToggles[] = { corsKey, downloadKey, deployKey };
+
+    card (serverHeading, (int) std::size (connectionKeys) * (rowHeight + rowGap) + (int) std::size (connectionToggles) * toggleHeight,
+          [&] (auto inner)
+    {
+        for (const auto& key : connectionKeys)
             textRow (inner, key);
+
+        for (const auto& key : connectionToggles)
+            toggleRow (inner, key);
     });
-    card (behaviourHeading, 1, (int) toggles.size(), [&] (auto inner)
+    card (accessHeading, 2 * (rowHeight + wideMessageHeight + rowGap) - rowGap, [&] (auto inner)
+    {
+        wideRow (inner, modelsFolderKey, &browseButton);
+        wideRow (inner, tokenKey, nullptr);
+    });
+    card (behaviourHeading, rowHeight + rowGap + (int) std::size (behaviourToggles) * toggleHeight, [&] (auto inner)
     {
         auto row = inner.removeFromTop (rowHeight);
         inner.removeFromTop (rowGap);
@@ -483,10 +669,8 @@ void PreferencesPanel::layoutContent (int width)
         row.removeFromLeft (12);
         fallbackMessage.setBounds (row);
 
-        for (auto& toggle : toggles)
-            toggle->button.setBounds (inner.removeFromTop (toggleHeight)
-                                          .withWidth (juce::jmin (inner.getWidth(), 480))
-                                          .translated (-4, 0)); // the tick box is drawn 4 px in: align it with the captions
+        for (const auto& key : behaviourToggles)
+            toggleRow (inner, key);
     });
 
     content->setSize (width, y - gap);

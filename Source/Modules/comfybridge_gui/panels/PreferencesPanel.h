@@ -14,6 +14,14 @@ namespace comfybridge
     to the owner's onApply callback in one call: an invalid config can never be
     applied. Revert puts the config in use back into the fields; "Save as my
     defaults" and "Load my defaults" use UserDefaults.
+
+    The access token (auth_token) is a secret: its field shows bullets, no
+    label, message or feedback ever contains it, and it is kept only in the
+    user's preferences file. When Apply changes it, the panel first stores the
+    new token in UserDefaults (leaving the other stored defaults as they are),
+    then calls onApply with the whole config, token included; the owner keeps
+    the token in memory and must never write it into per-instance state
+    (ComfyUIConfig::toValueTree() leaves it out by default).
 */
 class PreferencesPanel : public juce::Component
 {
@@ -38,7 +46,9 @@ public:
     /** True when the fields are valid and differ from the config in use. */
     bool hasUnappliedChanges() const;
 
-    /** Called by Apply with the whole new config; when empty, Apply just adopts it. */
+    /** Called by Apply with the whole new config (auth_token included, already
+        stored in the user's defaults when it changed); when empty, Apply just adopts it.
+    */
     ApplyFunction onApply;
 
     //==============================================================================
@@ -56,12 +66,23 @@ public:
 
     //==============================================================================
     /** The text field for a JSON key ("host", "port", "timeout", "max_retries",
-        "retry_backoff", "probe_timeout"), or nullptr.
+        "retry_backoff", "probe_timeout", "models_folder", "auth_token"), or nullptr.
     */
     juce::TextEditor* getTextField (const juce::String& key) noexcept;
 
-    /** The toggle for "enable_cors_check", "auto_download_models" or "auto_deploy_workflows", or nullptr. */
+    /** The toggle for "use_tls", "discover_port", "enable_cors_check",
+        "auto_download_models" or "auto_deploy_workflows", or nullptr.
+    */
     juce::ToggleButton* getToggle (const juce::String& key) noexcept;
+
+    /** The "Browse…" button beside the models folder (opens an asynchronous folder chooser). */
+    juce::Button& getBrowseButton() noexcept { return browseButton; }
+
+    /** Every text a user can read in the panel: labels, messages, feedback,
+        tooltips and the text fields as drawn (the token as bullets). For tests
+        that prove the token never shows.
+    */
+    juce::StringArray getVisibleTexts() const;
 
     /** The fallback mode selector. */
     juce::ComboBox& getFallbackModeBox() noexcept { return fallbackBox; }
@@ -104,12 +125,14 @@ private:
     class Content;
 
     UserDefaults defaults;
+    std::unique_ptr<juce::FileChooser> folderChooser;
     ComfyUIConfig applied;
     std::vector<std::unique_ptr<TextField>> textFields;
     std::vector<std::unique_ptr<ToggleField>> toggles;
     juce::Label fallbackCaption, fallbackMessage;
     juce::ComboBox fallbackBox;
-    juce::Label serverHeading, behaviourHeading;
+    juce::Label serverHeading, accessHeading, behaviourHeading;
+    juce::TextButton browseButton;
 
     std::unique_ptr<Content> content;
     juce::Viewport viewport;
@@ -117,7 +140,10 @@ private:
     juce::TextButton applyButton { "Apply" }, revertButton { "Revert" },
                      saveButton { "Save as my defaults" }, loadButton { "Load my defaults" };
 
-    void addTextField (const juce::String& key, const juce::String& caption, const juce::String& hint, int maxLength);
+    TextField& addTextField (const juce::String& key, const juce::String& caption, const juce::String& hint, int maxLength);
+    void browseForModelsFolder();
+    juce::Result storeTokenInDefaults (const juce::String& token) const;
+    juce::String withoutSecret (const juce::String& text) const;
     void addToggle (const juce::String& key, const juce::String& text);
     void showConfig (const ComfyUIConfig& config);
     juce::StringPairArray collectText() const;

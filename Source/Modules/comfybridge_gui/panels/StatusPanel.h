@@ -10,9 +10,19 @@ namespace comfybridge
     The panel listens to the manager's ChangeBroadcaster and pulls a
     getStatus() snapshot on every change, so it shows exactly the state the
     manager reports (never "connected" while the backend is gone). A one-second
-    timer only refreshes the "last check N s ago" text. Nothing here does I/O or
-    waits: the buttons call connect(), checkHealth() and disconnect(), which
-    return at once (their futures are never waited on).
+    timer refreshes what moves without a change message: the "last check N s
+    ago" text and the metrics (latency, uptime, checks), read from a fresh
+    getStatus() snapshot, which never blocks. Nothing here does I/O or waits:
+    the buttons call connect(), checkHealth() and disconnect(), which return at
+    once (their futures are never waited on).
+
+    Readiness rows (CORS, models, workflows) show one of three states: "not
+    checked yet" (muted, with the reason when there is one), ready (a green
+    tick) or not ready (amber, with the reason; missing models and workflow
+    problems are listed briefly, and in full in the row's tooltip).
+
+    When the panel is shorter than its content (the editor's smallest size),
+    everything under the header scrolls; the header and its buttons stay put.
 
     The panel is independent of the plugin: give it any manager (tests use a
     real one against a local fake ComfyUI).
@@ -48,10 +58,20 @@ public:
 
     //==============================================================================
     /** The texts the panel shows, by field (for tests and accessibility). */
-    enum class Field { state, summary, url, version, queue, lastCheck, fallback, cors, models, workflows, error };
+    enum class Field
+    {
+        state, summary, url, discovery, version, queue, lastCheck, fallback,
+        latency, uptime, checks, cors, models, workflows, activity, error
+    };
 
-    /** The text currently shown for @p field. */
+    /** The text currently shown for @p field (empty for a row that is hidden). */
     juce::String getText (Field field) const;
+
+    /** The tooltip of @p field's value (e.g. every missing model with its URL). */
+    juce::String getTooltip (Field field) const;
+
+    /** The colour @p field's value is drawn in (readiness: green ready, amber not ready, muted not checked). */
+    juce::Colour getTextColour (Field field) const;
 
     juce::Button& getConnectButton() noexcept    { return connectButton; }
     juce::Button& getRetryButton() noexcept      { return retryButton; }
@@ -62,6 +82,12 @@ public:
 
     /** "never", "just now", "3 s ago", "2 min ago", "1 h ago" for a check at @p lastCheck seen at @p now. */
     static juce::String describeLastCheck (juce::Time lastCheck, juce::Time now);
+
+    /** "last 12 ms · median 10 ms", or a dash before the first successful check. */
+    static juce::String describeLatency (const ConnectionMetrics& metrics);
+
+    /** "up 42 s", "up 3 min", "up 2 h 5 min", "up 3 d 4 h"; a dash for 0 (not connected). */
+    static juce::String describeUptime (double seconds);
 
     //==============================================================================
     /** @internal */
@@ -75,24 +101,33 @@ private:
         juce::Label caption, value;
     };
 
+    class Body;
+
     ManagerSubscription manager { *this };
     ComfyUIStatus status;
     std::optional<FallbackMode> fallbackMode;
     double healthCheckInterval = 5.0, reconnectInterval = 10.0;
+    bool errorFirst = false; ///< a current error: its card comes before readiness
 
     StateLight light;
-    juce::Label stateLabel, summaryLabel, connectionHeading, readinessHeading, errorHeading;
-    Row url, version, queue, lastCheck, fallback, cors, models, workflows;
+    juce::Label stateLabel, summaryLabel, connectionHeading, healthHeading, readinessHeading, errorHeading, discoveryLabel;
+    Row url, version, queue, lastCheck, fallback, latency, uptime, checks, cors, models, workflows, activity;
     juce::TextEditor errorText;
     juce::TextButton connectButton { "Connect" }, retryButton { "Retry now" }, disconnectButton { "Disconnect" };
-    juce::Rectangle<int> headerCard, connectionCard, readinessCard, errorCard;
+    juce::Rectangle<int> headerCard;
+    std::unique_ptr<Body> body;
+    juce::Viewport viewport;
 
     void changeListenerCallback (juce::ChangeBroadcaster*) override;
     void timerCallback() override;
 
     void refreshFromManager();
     void showStatus();
+    void showFittedTexts();
+    void showMetrics();
     void updateLastCheck();
+    void layoutBody (int width, int minHeight);
+    const Row* rowFor (Field field) const;
     void connectPressed();
     void retryPressed();
     void disconnectPressed();
