@@ -11,6 +11,8 @@ PACKAGES=(
     build-essential cmake ninja-build ccache pkg-config git
     juce-modules-source catch2 nlohmann-json3-dev libcurl4-openssl-dev
     xvfb xauth imagemagick
+    openssl                     # a self-signed https server for the certificate test
+    ardour jalv jackd2          # real hosts for Tests/Host/run_{ardour,jalv}_test.sh
 )
 
 install_missing_packages() {

@@ -6,6 +6,7 @@
 #include "RealtimeGuard.h"
 #include "Support/MessageLoop.h"
 
+#include <cstdio>
 #include <cstdlib>
 
 
@@ -20,19 +21,27 @@ namespace
     struct PrivateDefaults
     {
         juce::File home = juce::File::createTempFile ("host-home");
+        juce::String previousHome = juce::SystemStats::getEnvironmentVariable ("HOME", {});
 
         explicit PrivateDefaults (int port)
         {
+            // The plugin reads ~/.config/ComfyBridge/ComfyBridge.settings: this port, no port discovery.
             const auto dir = home.getChildFile (".config/ComfyBridge");
-            dir.createDirectory();
-            dir.getChildFile ("ComfyBridge.settings").replaceWithText (
+            REQUIRE (dir.createDirectory().wasOk());
+            REQUIRE (dir.getChildFile ("ComfyBridge.settings").replaceWithText (
                 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<PROPERTIES>"
                 "<VALUE name=\"host\" val=\"127.0.0.1\"/><VALUE name=\"port\" val=\"" + juce::String (port) + "\"/>"
-                "<VALUE name=\"timeout\" val=\"30\"/><VALUE name=\"max_retries\" val=\"0\"/></PROPERTIES>");
+                "<VALUE name=\"timeout\" val=\"30\"/><VALUE name=\"probe_timeout\" val=\"30\"/><VALUE name=\"max_retries\" val=\"0\"/>"
+                "<VALUE name=\"discover_port\" val=\"0\"/></PROPERTIES>"));
+
             setenv ("HOME", home.getFullPathName().toRawUTF8(), 1);
         }
 
-        ~PrivateDefaults() { home.deleteRecursively(); }
+        ~PrivateDefaults()
+        {
+            home.deleteRecursively();
+            setenv ("HOME", previousHome.toRawUTF8(), 1);
+        }
     };
 
     struct Host
@@ -114,7 +123,10 @@ namespace
 
         // The processor starts its connection once prepared: wait for it, then process
         // while the backend dies and comes back (the manager fails and reconnects).
-        pumpUntil ([&] { return server.requestCount() > 0; }, 5000);
+        const auto connectStart = juce::Time::getMillisecondCounterHiRes();
+        REQUIRE (pumpUntil ([&] { return server.requestCount() > 0; }, 5000));
+        INFO (formatName << ": first request reached the backend after "
+                         << juce::Time::getMillisecondCounterHiRes() - connectStart << " ms");
         server.stop();
         checkPassThrough (*plugin, 48000.0, 128);
         REQUIRE (server.restart());
@@ -184,17 +196,25 @@ TEST_CASE ("destroying the VST3 while its backend hangs returns promptly", "[hos
     PrivateDefaults defaults (server->port());
     auto plugin = host.load ("VST3", vst3Bundle());
     plugin->prepareToPlay (48000.0, 512);
-    std::unique_ptr<juce::AudioProcessorEditor> editor (plugin->createEditorIfNeeded()); // also starts the connection
-    const auto hanging = pumpUntil ([&] { return server->requestCount() > 0; }, 5000);
-    editor.reset();
+    std::unique_ptr<juce::AudioProcessorEditor> editor (plugin->createEditorIfNeeded());
 
-    if (! hanging)
-        WARN ("the plugin had not reached the backend yet: destruction measured without a hanging request");
+    // The plugin's first request is now hanging (the server reads it and never answers;
+    // the config's timeout is 30 s): destruction must not wait for it.
+    REQUIRE (pumpUntil ([&] { return server->requestCount() > 0; }, 5000));
+    editor.reset();
+    REQUIRE (server->liveConnectionCount() > 0);
 
     const auto start = juce::Time::getMillisecondCounterHiRes();
     plugin->releaseResources();
     plugin.reset();
     const auto ms = juce::Time::getMillisecondCounterHiRes() - start;
-    INFO ("destroyed in " << ms << " ms");
+    std::printf ("destroying the VST3 while its request hangs took %.1f ms\n", ms);
     CHECK (ms < 1000.0);
+
+    // The last instance out shut the shared manager down: the hanging connection is
+    // closed at once, not left to its timeout.
+    const auto closedAt = juce::Time::getMillisecondCounterHiRes();
+    const auto closed = pumpUntil ([&] { return server->liveConnectionCount() == 0; }, 2000);
+    INFO ("hanging connection closed " << juce::Time::getMillisecondCounterHiRes() - closedAt << " ms after the destructor returned");
+    CHECK (closed);
 }

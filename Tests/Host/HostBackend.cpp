@@ -1,0 +1,192 @@
+// comfybridge_host_backend: the backend side of the shell-driven real-host tests
+// (run_jalv_test.sh, run_ardour_test.sh). Everything binds 127.0.0.1 only.
+//
+//   comfybridge_host_backend serve fake|hang|closed PORTFILE
+//       fake:   a FakeComfyUI that answers like ComfyUI
+//       hang:   accepts, reads the request and never answers
+//       closed: a 127.0.0.1 port nothing listens on (connection refused)
+//     Writes the port to PORTFILE once listening, runs until SIGTERM/SIGINT, then
+//     prints "requests N" (requests that reached it) on stdout and exits 0.
+//
+//   comfybridge_host_backend peak FILE.wav
+//     Prints "frames N peak P nonzero Z" for a 16/24/32-bit PCM or 32-bit float WAV.
+
+#include <FakeComfyUI.h>
+#include <MisbehavingServers.h>
+
+#include <algorithm>
+#include <csignal>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+namespace
+{
+    volatile std::sig_atomic_t stopRequested = 0;
+    void onSignal (int) { stopRequested = 1; }
+
+    bool writePortFile (const std::string& path, int port)
+    {
+        // Written then renamed, so a script polling for the file never reads half of it.
+        const auto tmp = path + ".tmp";
+        {
+            std::ofstream out (tmp);
+            out << port << "\n";
+            if (! out)
+                return false;
+        }
+        return std::rename (tmp.c_str(), path.c_str()) == 0;
+    }
+
+    template <typename Server>
+    int serveUntilSignalled (Server& server, const std::string& portFile)
+    {
+        if (! writePortFile (portFile, server.port()))
+            return 2;
+
+        while (stopRequested == 0)
+            ::usleep (20 * 1000);
+
+        const auto count = server.requestCount();
+        server.stop();
+        std::cout << "requests " << count << std::endl;
+        return 0;
+    }
+
+    int serve (const std::string& mode, const std::string& portFile)
+    {
+        std::signal (SIGTERM, onSignal);
+        std::signal (SIGINT, onSignal);
+
+        if (mode == "fake")
+        {
+            TestHelpers::FakeComfyUI server;
+            if (! server.start())
+                return 2;
+            return serveUntilSignalled (server, portFile);
+        }
+
+        if (mode == "hang")
+        {
+            auto server = TestHelpers::MisbehavingServers::neverAnswering();
+            if (server == nullptr)
+                return 2;
+            return serveUntilSignalled (*server, portFile);
+        }
+
+        if (mode == "closed")
+        {
+            if (! writePortFile (portFile, TestHelpers::closedPort()))
+                return 2;
+            while (stopRequested == 0)
+                ::usleep (20 * 1000);
+            std::cout << "requests 0" << std::endl;
+            return 0;
+        }
+
+        std::cerr << "unknown mode " << mode << "\n";
+        return 2;
+    }
+
+    std::uint32_t le (const unsigned char* p, int bytes)
+    {
+        std::uint32_t v = 0;
+        for (int i = bytes - 1; i >= 0; --i)
+            v = (v << 8) | p[i];
+        return v;
+    }
+
+    int peak (const std::string& path)
+    {
+        std::ifstream in (path, std::ios::binary);
+        const std::vector<unsigned char> data ((std::istreambuf_iterator<char> (in)), std::istreambuf_iterator<char>());
+
+        if (data.size() < 12 || std::memcmp (data.data(), "RIFF", 4) != 0 || std::memcmp (data.data() + 8, "WAVE", 4) != 0)
+        {
+            std::cerr << path << ": not a WAV file\n";
+            return 2;
+        }
+
+        int format = 0, channels = 0, bits = 0;
+        std::size_t pos = 12;
+
+        while (pos + 8 <= data.size())
+        {
+            const auto size = (std::size_t) le (&data[pos + 4], 4);
+            const auto* body = &data[pos + 8];
+            const auto available = std::min (size, data.size() - pos - 8);
+
+            if (std::memcmp (&data[pos], "fmt ", 4) == 0 && available >= 16)
+            {
+                format = (int) le (body, 2);
+                channels = (int) le (body + 2, 2);
+                bits = (int) le (body + 14, 2);
+
+                if (format == 0xfffe && available >= 26) // WAVE_FORMAT_EXTENSIBLE: the sub-format's first two bytes
+                    format = (int) le (body + 24, 2);
+            }
+            else if (std::memcmp (&data[pos], "data", 4) == 0 && channels > 0 && bits > 0)
+            {
+                const int bytesPerSample = bits / 8;
+                const auto samples = available / (std::size_t) bytesPerSample;
+                double maxAbs = 0.0;
+                std::size_t nonZero = 0;
+
+                for (std::size_t i = 0; i < samples; ++i)
+                {
+                    const auto* s = body + i * (std::size_t) bytesPerSample;
+                    double value = 0.0;
+
+                    if (format == 3 && bits == 32)
+                    {
+                        float f;
+                        std::memcpy (&f, s, 4);
+                        value = f;
+                    }
+                    else if (format == 1 && (bits == 16 || bits == 24 || bits == 32))
+                    {
+                        auto raw = le (s, bytesPerSample) << (32 - bits);
+                        value = (double) (std::int32_t) raw / 2147483648.0;
+                    }
+                    else
+                    {
+                        std::cerr << path << ": unsupported sample format " << format << "/" << bits << "\n";
+                        return 2;
+                    }
+
+                    maxAbs = std::max (maxAbs, value < 0 ? -value : value);
+                    nonZero += value != 0.0 ? 1 : 0;
+                }
+
+                std::cout << "frames " << samples / (std::size_t) channels << " peak " << maxAbs << " nonzero " << nonZero << std::endl;
+                return 0;
+            }
+
+            pos += 8 + size + (size & 1);
+        }
+
+        std::cerr << path << ": no audio data\n";
+        return 2;
+    }
+}
+
+int main (int argc, char* argv[])
+{
+    const std::vector<std::string> args (argv + 1, argv + argc);
+
+    if (args.size() == 3 && args[0] == "serve")
+        return serve (args[1], args[2]);
+
+    if (args.size() == 2 && args[0] == "peak")
+        return peak (args[1]);
+
+    std::cerr << "usage: comfybridge_host_backend serve fake|hang|closed PORTFILE\n"
+                 "       comfybridge_host_backend peak FILE.wav\n";
+    return 2;
+}

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Real-host test: jalv runs the ComfyBridge LV2 as a JACK client on a private JACK
+# server (dummy driver, no sound card, no realtime). For each backend - a fake ComfyUI,
+# a backend that accepts and never answers, and a closed port, all on 127.0.0.1 - it
+# checks that the plugin instantiates, reaches the backend (where there is one), passes
+# a metronome through unchanged in level, and that jalv quits promptly and cleanly on
+# SIGTERM.
+#
+# usage: run_jalv_test.sh LV2_BUNDLE_DIR BACKEND_TOOL
+# Exit 0 pass, 1 fail, 77 skipped (jalv or jackd not installed).
+
+TEST_NAME=jalv
+LV2_BUNDLE="${1:?usage: run_jalv_test.sh LV2_BUNDLE_DIR BACKEND_TOOL}"
+BACKEND_TOOL="${2:?usage: run_jalv_test.sh LV2_BUNDLE_DIR BACKEND_TOOL}"
+URI="http://comfybridge/lv2/comfybridge"
+
+for tool in jalv jackd jack_wait jack_lsp jack_connect jack_metro jack_rec; do
+    command -v "$tool" >/dev/null 2>&1 || { echo "SKIP: '$tool' is not installed (apt-get install --no-install-recommends jalv jackd2)"; exit 77; }
+done
+
+source "$(dirname "${BASH_SOURCE[0]}")/host_test_common.sh"
+
+[ -f "$LV2_BUNDLE/manifest.ttl" ] || { fail "no LV2 bundle at $LV2_BUNDLE"; exit 1; }
+
+# Only our bundle on the LV2 path.
+mkdir -p "$WORK/lv2"
+ln -s "$(cd "$LV2_BUNDLE" && pwd)" "$WORK/lv2/ComfyBridge.lv2"
+export LV2_PATH="$WORK/lv2"
+
+# A private JACK server: a unique name so parallel runs do not meet, and clients
+# must not start a default server of their own.
+export JACK_DEFAULT_SERVER="comfybridge-test-$$-$RANDOM"
+export JACK_NO_START_SERVER=1
+export JACK_NO_AUDIO_RESERVATION=1
+
+jackd --no-realtime -d dummy -r 48000 -p 256 > "$WORK/jackd.log" 2>&1 &
+JACKD_PID=$!
+STARTED_PIDS+=("$JACKD_PID")
+
+if ! jack_wait -w -t 10 > /dev/null 2>&1; then
+    echo "jackd (dummy driver) did not start:"; cat "$WORK/jackd.log"
+    fail "no JACK server"
+    exit 1
+fi
+log "jackd (dummy, 48 kHz, 256 frames) is up as '$JACK_DEFAULT_SERVER'"
+
+jack_metro -n metro -b 600 -A 0.5 -D 50 > "$WORK/metro.log" 2>&1 &
+STARTED_PIDS+=($!)
+
+# port_of CLIENT DIRECTION: the first audio port of a client ("input" or "output").
+port_of() {
+    jack_lsp -p "$1:" 2>/dev/null | awk -v dir="$2" '
+        /^[^ \t]/ { port = $0 }
+        /properties:/ && index($0, dir) { print port; exit }'
+}
+
+run_scenario() {
+    local mode="$1" expect_requests="$2" run_seconds="$3"
+    log "--- backend: $mode"
+    start_backend "$mode" || return
+
+    local client="cb_$mode" t0
+    t0="$(now)"
+    # jalv's console quits at the end of its input: keep its stdin open (a FIFO we hold).
+    rm -f "$WORK/jalv.in"; mkfifo "$WORK/jalv.in"
+    exec 3<> "$WORK/jalv.in"
+    jalv -x -n "$client" "$URI" <&3 > "$WORK/jalv-$mode.log" 2>&1 &
+    local jalv_pid=$!
+    exec 3>&-
+    STARTED_PIDS+=("$jalv_pid")
+
+    local in="" out="" i
+    for i in $(seq 200); do
+        in="$(port_of "$client" input)"; out="$(port_of "$client" output)"
+        [ -n "$in" ] && [ -n "$out" ] && break
+        kill -0 "$jalv_pid" 2>/dev/null || break
+        sleep 0.05
+    done
+
+    if [ -z "$in" ] || [ -z "$out" ]; then
+        fail "$mode: jalv did not register the plugin's ports"; cat "$WORK/jalv-$mode.log"
+        kill -KILL "$jalv_pid" 2>/dev/null
+        stop_backend
+        return
+    fi
+    pass "$mode: instantiated, JACK ports up after $(seconds_since "$t0") s ($in -> $out)"
+
+    # metro -> plugin -> recorder.
+    local metro_out
+    metro_out="$(jack_lsp 'metro:' | head -n1)"
+    jack_connect "$metro_out" "$in" || fail "$mode: cannot connect $metro_out to $in"
+    jack_rec -f "$WORK/out-$mode.wav" -d "$run_seconds" "$out" > "$WORK/rec-$mode.log" 2>&1
+    local measure
+    measure="$("$BACKEND_TOOL" peak "$WORK/out-$mode.wav" 2>&1)"
+    # The metronome clicks at amplitude 0.5: the same peak must come out of the plugin.
+    if awk -v m="$measure" 'BEGIN { split(m, f, " "); exit !(f[2] > 0 && f[4] > 0.45 && f[4] < 0.55) }'; then
+        pass "$mode: audio flows through the plugin ($measure)"
+    else
+        fail "$mode: no metronome at the plugin's output ($measure)"
+    fi
+
+    kill -0 "$jalv_pid" 2>/dev/null || fail "$mode: jalv died while running"
+
+    kill -TERM "$jalv_pid" 2>/dev/null
+    wait_for_exit "$jalv_pid" 10
+    if [ "$EXIT_CODE" = 0 ] && less_than "$EXIT_SECONDS" 3; then
+        pass "$mode: jalv quit cleanly on SIGTERM in $EXIT_SECONDS s"
+    else
+        fail "$mode: jalv quit with '$EXIT_CODE' after $EXIT_SECONDS s (expected 0 within 3 s)"
+        cat "$WORK/jalv-$mode.log"
+    fi
+
+    stop_backend
+    if [ "$expect_requests" = yes ] && [ "$BACKEND_REQUESTS" -lt 1 ]; then
+        fail "$mode: the plugin never reached the backend"
+    else
+        log "$mode: $BACKEND_REQUESTS request(s) reached the backend"
+    fi
+}
+
+run_scenario fake   yes 3
+run_scenario hang   yes 3   # jalv must still quit promptly while a request hangs
+run_scenario closed no  2   # connection refused: the host stays responsive
+
+kill -TERM "$JACKD_PID" 2>/dev/null
+wait_for_exit "$JACKD_PID" 5
+
+if [ "$FAILURES" -ne 0 ]; then
+    log "$FAILURES failure(s)"
+    exit 1
+fi
+log "all passed"
