@@ -182,6 +182,7 @@ namespace
 }
 
 void runGenerationBenchmarks();
+void runReadinessBenchmarks();
 
 int main (int argc, char* argv[])
 {
@@ -200,5 +201,6 @@ int main (int argc, char* argv[])
     hungAndBack();
     idleCpu (quick ? 10.0 : 60.0);
     runGenerationBenchmarks();
+    runReadinessBenchmarks();
     return 0;
 }

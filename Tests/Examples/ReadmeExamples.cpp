@@ -49,12 +49,19 @@ void statusCallbacks (const comfybridge::ComfyUIConfig& config, std::ostream& ou
 {
     comfybridge::ConnectionManager manager (config);
 
-    // Runs on the message thread, once per real change, in registration order.
-    const auto id = manager.registerStatusCallback ([&out] (const comfybridge::ComfyUIStatus& status)
+    // Runs on the message thread, once per real change, in registration order. A change
+    // may be the queue or readiness alone, so this reacts to availability changes only.
+    std::optional<bool> wasAvailable;
+    const auto id = manager.registerStatusCallback ([&out, &wasAvailable] (const comfybridge::ComfyUIStatus& status)
     {
+        if (status.state == comfybridge::ConnectionState::connecting || wasAvailable == status.available)
+            return;
+
+        wasAvailable = status.available;
+
         if (status.available)
             out << "ComfyUI available: " << status.url << "\n";
-        else if (status.state != comfybridge::ConnectionState::connecting)
+        else
             out << "ComfyUI unavailable: " << status.errorMessage.value_or ("") << "\n";
     });
 
