@@ -325,7 +325,7 @@ TEST_CASE ("setConfig applies a valid config and checks the new backend", "[mana
     CHECK (manager.getStatus().url == juce::String (second.baseUrl()));
 }
 
-TEST_CASE ("instances with the same settings share one manager; the last one out shuts it down", "[manager]")
+TEST_CASE ("instances with the same settings share one manager and the last one out shuts it down", "[manager]")
 {
     auto& registry = comfybridge::SharedConnectionManagers::getInstance();
     const auto before = registry.getNumLiveManagers();

@@ -26,7 +26,7 @@ namespace
     }
 }
 
-TEST_CASE ("loopback hosts are recognised; nothing else is", "[discovery]")
+TEST_CASE ("loopback hosts are recognised and nothing else is", "[discovery]")
 {
     comfybridge::ComfyUIConfig config;
 

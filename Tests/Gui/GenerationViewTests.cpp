@@ -226,7 +226,7 @@ TEST_CASE ("the settings are reported as the user edits them", "[gui]")
     CHECK (reported.back().prompt == "hello");
 }
 
-TEST_CASE ("a user's API-format workflow file can be used; a UI-format file is refused with a reason", "[gui]")
+TEST_CASE ("a user's API-format workflow file can be used, a UI-format file is refused with a reason", "[gui]")
 {
     View v;
     const auto bundled = juce::File (COMFYBRIDGE_SOURCE_DIR).getChildFile ("Resources/workflows/empty_image.json");

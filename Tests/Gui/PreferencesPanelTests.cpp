@@ -282,7 +282,7 @@ TEST_CASE ("the new connection fields apply with the rest in one call", "[gui]")
     CHECK (p.panel.getToggle ("use_tls")->getToggleState());
 }
 
-TEST_CASE ("a relative models folder is refused beside the field; empty means ask the server", "[gui]")
+TEST_CASE ("a relative models folder is refused beside the field, empty means ask the server", "[gui]")
 {
     Preferences p;
     CHECK (p.panel.getFieldMessage ("models_folder").contains ("ask the server"));

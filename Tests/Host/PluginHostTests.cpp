@@ -9,10 +9,46 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include <X11/Xlib.h>
+
 
 namespace
 {
     using TestSupport::pumpUntil;
+
+    /** A bare Xvfb has no window manager, so the _NET_WM_* / WM_* atoms JUCE looks up
+        "only if they exist" are None, and JUCE's X11 code then sets a property named
+        None (BadAtom, the process dies). Interning them first, on a connection kept
+        open for the test (Xvfb forgets atoms when its last client leaves), is what a
+        desktop session's window manager would have done.
+    */
+    struct WindowManagerAtoms
+    {
+        ::Display* display = juce::SystemStats::getEnvironmentVariable ("DISPLAY", {}).isEmpty() ? nullptr : XOpenDisplay (nullptr);
+
+        WindowManagerAtoms()
+        {
+            if (display == nullptr)
+                return;
+
+            for (auto* name : { "WM_PROTOCOLS", "WM_TAKE_FOCUS", "WM_DELETE_WINDOW", "_NET_WM_PING", "WM_CHANGE_STATE",
+                                "WM_STATE", "_NET_WM_WINDOW_TYPE", "_NET_WM_STATE", "_NET_WM_STATE_HIDDEN",
+                                "_NET_WM_STATE_FULLSCREEN", "_NET_FRAME_EXTENTS", "_NET_WORKAREA", "_MOTIF_WM_HINTS",
+                                "_NET_WM_ALLOWED_ACTIONS", "_NET_WM_WINDOW_TYPE_NORMAL", "_NET_WM_WINDOW_TYPE_DIALOG" })
+                XInternAtom (display, name, False);
+
+            XSync (display, False);
+        }
+
+        ~WindowManagerAtoms()
+        {
+            if (display != nullptr)
+                XCloseDisplay (display);
+        }
+
+        WindowManagerAtoms (const WindowManagerAtoms&) = delete;
+        WindowManagerAtoms& operator= (const WindowManagerAtoms&) = delete;
+    };
 
     /** Points new plugin instances at 127.0.0.1:port through the user's defaults file
         in a private HOME (a host's own state format wraps the plugin's, so the defaults
@@ -108,6 +144,7 @@ namespace
 
     void exercise (const juce::String& formatName, const juce::String& path)
     {
+        const WindowManagerAtoms atoms; // before the plugin's JUCE opens the display
         Host host;
         TestHelpers::FakeComfyUI server;
         REQUIRE (server.start());
@@ -147,9 +184,10 @@ namespace
         plugin->getStateInformation (again);
         CHECK (again == saved);
 
-        // The editor opens and closes repeatedly. (JUCE 7.0.5's LV2 *host* needs an X
-        // display to embed a plugin UI and crashes without one, so LV2 stops here.)
-        if (formatName == "LV2")
+        // The editor opens and closes repeatedly. JUCE 7.0.5's LV2 *host* needs an X
+        // display to embed a plugin UI and crashes without one: the LV2 editor is
+        // exercised by the ctest entry that runs this case under xvfb-run.
+        if (formatName == "LV2" && juce::SystemStats::getEnvironmentVariable ("DISPLAY", {}).isEmpty())
             return;
 
         for (int i = 0; i < 5; ++i)
@@ -182,7 +220,7 @@ TEST_CASE ("the VST3 loads in a JUCE host, passes audio untouched without alloca
     exercise ("VST3", vst3Bundle());
 }
 
-TEST_CASE ("the LV2 loads in a JUCE host, passes audio untouched and keeps state", "[host][lv2]")
+TEST_CASE ("the LV2 loads in a JUCE host, passes audio untouched, keeps state (and opens its editor given a display)", "[host][lv2]")
 {
     exercise ("LV2", lv2Uri());
 }

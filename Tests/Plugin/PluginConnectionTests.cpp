@@ -114,7 +114,7 @@ TEST_CASE ("opening the editor starts the connection", "[plugin]")
     CHECK (editor->getMainView().getStatusBadge().getText().startsWith ("Connected"));
 }
 
-TEST_CASE ("instances with the same config share one manager; the last one out shuts it down", "[plugin]")
+TEST_CASE ("instances with the same config share one manager and the last one out shuts it down", "[plugin]")
 {
     TestHelpers::FakeComfyUI server;
     REQUIRE (server.start());

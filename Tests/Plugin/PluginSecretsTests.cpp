@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 #include "Plugin/PluginProcessor.h"
 
-TEST_CASE ("the plugin's saved state never holds the auth token; a restored instance takes it from the user's defaults", "[plugin][secrets]")
+TEST_CASE ("the plugin's saved state never holds the auth token, a restored instance takes it from the user's defaults", "[plugin][secrets]")
 {
     const juce::String token = "proj3ct-must-not-hold-this";
 
