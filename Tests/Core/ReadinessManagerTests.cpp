@@ -301,3 +301,37 @@ TEST_CASE ("readiness: a download with the wrong hash leaves nothing behind and 
     CHECK_FALSE (manager.isDownloadingModels());
     CHECK (files.served().size() == requestsBefore);
 }
+
+TEST_CASE ("readiness: the download limits given in the readiness options apply", "[readiness][downloads][manager]")
+{
+    TestHelpers::DownloadServer files (256u << 10);
+    REQUIRE (files.start());
+    const auto blob = files.content();
+
+    juce::TemporaryFile modelsRoot;
+    const auto checkpoints = modelsRoot.getFile().getChildFile ("checkpoints");
+    REQUIRE (checkpoints.createDirectory());
+
+    juce::StringArray errors;
+    auto workflow = *comfybridge::loadBundledWorkflows (errors).find ("txt2img");
+    workflow.models = { { "checkpoints", "tiny.safetensors", juce::String (files.url ("tiny.safetensors")),
+                          juce::SHA256 (blob.data(), blob.size()).toHexString() } };
+
+    FakeComfyUI server;
+    REQUIRE (server.start());
+    server.setModelFolderPath ("checkpoints", checkpoints.getFullPathName().toStdString());
+
+    auto config = localConfig (server.port(), 5.0);
+    config.autoDeployWorkflows = false;
+    comfybridge::ConnectionManager manager (config);
+    comfybridge::ReadinessOptions options;
+    options.workflows = { workflow };
+    options.downloadOptions.maxBytes = 64 << 10; // a quarter of the file
+    manager.setReadinessOptions (options);
+
+    REQUIRE (manager.connect().get().available);
+    REQUIRE (pumpUntil ([&] { return manager.getStatus().activity.contains ("download failed"); }, 20000));
+    INFO (manager.getStatus().activity);
+    CHECK (manager.getStatus().activity.contains ("larger than"));
+    CHECK (checkpoints.findChildFiles (juce::File::findFiles, true).isEmpty());
+}

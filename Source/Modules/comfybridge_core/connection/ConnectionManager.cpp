@@ -479,12 +479,11 @@ private:
     Clock::time_point openLiveChannel()
     {
         const auto config = configSnapshot();
-        if (config.useTls)
-            return Clock::time_point::max(); // our WebSocket client speaks ws:// only: over https the status is polled
 
         WebSocketClient::Options options;
         options.url = config.getWebSocketUrl (ConnectionManager::getClientId());
         options.headers = config.getAuthHeaders();
+        options.caFile = config.caFile;
         options.connectTimeoutSeconds = config.getEffectiveProbeTimeout();
         options.maxMessageBytes = maxLiveMessageBytes;
 
@@ -553,7 +552,7 @@ private:
 
     ProbeResult probe (const ComfyUIConfig& config, double timeout)
     {
-        return probeComfyUI (client, config.getBaseUrl(), timeout, config.getAuthHeaders());
+        return probeComfyUI (client, config.getBaseUrl(), timeout, config.getAuthHeaders(), config.caFile);
     }
 
     ComfyUIStatus runConnectAttempt()
@@ -996,6 +995,7 @@ juce::String ConnectionManager::triggerFallbackWarning() const
 //==============================================================================
 void ConnectionManager::setReadinessOptions (ReadinessOptions options)
 {
+    downloads->setOptions (options.downloadOptions);
     {
         std::lock_guard<std::mutex> lock (shared->mutex);
         shared->readiness = std::move (options);

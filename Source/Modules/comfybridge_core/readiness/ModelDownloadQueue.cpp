@@ -53,6 +53,12 @@ void ModelDownloadQueue::stop()
     downloader.resetCancellation();
 }
 
+void ModelDownloadQueue::setOptions (ModelDownloadOptions newOptions)
+{
+    std::lock_guard<std::mutex> lock (mutex);
+    options = std::move (newOptions);
+}
+
 bool ModelDownloadQueue::isBusy() const
 {
     std::lock_guard<std::mutex> lock (mutex);
@@ -64,6 +70,7 @@ void ModelDownloadQueue::run()
     while (! threadShouldExit())
     {
         ModelDownloadJob job;
+        ModelDownloadOptions jobOptions;
         {
             std::lock_guard<std::mutex> lock (mutex);
 
@@ -77,9 +84,9 @@ void ModelDownloadQueue::run()
             job = queue.front();
             queue.pop_front();
             running = keyOf (job);
+            jobOptions = options;
         }
 
-        auto jobOptions = options;
         int lastPercent = -1;
         const auto label = "downloading " + job.model.name + " for " + job.workflow;
 

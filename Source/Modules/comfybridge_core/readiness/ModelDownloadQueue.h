@@ -45,6 +45,9 @@ public:
     /** True while a download runs or waits. */
     bool isBusy() const;
 
+    /** Limits for the downloads that start from now on (onProgress is the queue's own). */
+    void setOptions (ModelDownloadOptions newOptions);
+
 private:
     ActivityCallback onActivity;
     FinishedCallback onFinished;
