@@ -8,7 +8,8 @@ TEST_CASE ("processBlock allocates nothing while the manager connects, fails and
 {
     if (! AllocationCounter::isAvailable())
     {
-        WARN ("allocation counting is off in sanitizer builds");
+        // The sanitizers replace operator new themselves; the plain build runs this check.
+        SUCCEED ("allocation counting is off in sanitizer builds");
         return;
     }
 
@@ -59,7 +60,10 @@ TEST_CASE ("processBlock allocates nothing while the manager connects, fails and
 TEST_CASE ("the allocation counter sees an allocation on the audio thread and ignores others", "[plugin][realtime]")
 {
     if (! AllocationCounter::isAvailable())
+    {
+        SUCCEED ("allocation counting is off in sanitizer builds");
         return;
+    }
 
     const auto before = AllocationCounter::count();
     auto* outside = new int (1);
