@@ -75,6 +75,13 @@ TEST_CASE ("readiness: a complete server is fully ready and the workflows are de
         CHECK (f.server.userdataFile ("workflows/comfybridge-" + std::string (name) + ".json").has_value());
 
     CHECK (status.activity.contains ("created"));
+
+    // Deployed already: a second pass changes nothing and has nothing to say.
+    f.manager->refreshReadiness();
+    const auto again = f.manager->readinessChecked();
+    REQUIRE (ready (again));
+    CHECK (again.get().fullyReady());
+    CHECK (again.get().activity.isEmpty());
 }
 
 TEST_CASE ("readiness: a missing checkpoint is listed with its workflow and URL, and that workflow cannot run", "[readiness][manager]")

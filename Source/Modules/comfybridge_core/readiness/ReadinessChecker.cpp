@@ -169,7 +169,13 @@ ReadinessReport checkReadiness (HttpClient& client, const ComfyUIConfig& config,
     if (config.autoDeployWorkflows && ! client.isCancelled())
     {
         DeploymentRecord record (deploymentRecordFile == juce::File() ? DeploymentRecord::getDefaultFile() : deploymentRecordFile);
-        report.activity = deployWorkflows (client, config, workflows, record, timeoutSeconds).summary;
+        const auto deployment = deployWorkflows (client, config, workflows, record, timeoutSeconds);
+
+        // Worth a line in the status only when something happened (or went wrong).
+        const auto allUnchanged = std::all_of (deployment.workflows.begin(), deployment.workflows.end(),
+                                               [] (const auto& w) { return w.outcome == DeployOutcome::unchanged; });
+        if (! allUnchanged)
+            report.activity = deployment.summary;
     }
 
     return report;

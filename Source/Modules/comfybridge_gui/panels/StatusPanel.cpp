@@ -295,7 +295,7 @@ StatusPanel::StatusPanel()
                                                   { &lastCheck, "Last check" }, { &latency, "Latency" },
                                                   { &uptime, "Uptime" }, { &checks, "Checks" },
                                                   { &cors, "CORS" }, { &models, "Models" },
-                                                  { &workflows, "Workflows" }, { &activity, "Working on" } };
+                                                  { &workflows, "Workflows" }, { &activity, "Activity" } };
 
     for (auto& [row, caption] : rows)
     {
