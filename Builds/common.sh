@@ -10,6 +10,7 @@ BUILD_DIR="${COMFYBRIDGE_BUILD_DIR:-$ROOT/Builds/default}"
 PACKAGES=(
     build-essential cmake ninja-build ccache pkg-config git
     juce-modules-source catch2 nlohmann-json3-dev libcurl4-openssl-dev
+    libssl-dev                  # TLS (wss://) in our WebSocket client
     xvfb xauth imagemagick
     openssl                     # a self-signed https server for the certificate test
     ardour jalv jackd2          # real hosts for Tests/Host/run_{ardour,jalv}_test.sh

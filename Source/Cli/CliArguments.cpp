@@ -19,6 +19,7 @@ namespace
             { "fallback-mode", "fallback_mode" },
             { "probe-timeout", "probe_timeout" },
             { "models-folder", "models_folder" },
+            { "ca-file", "ca_file" },
         };
         return options;
     }
@@ -148,6 +149,8 @@ juce::String configOptionsHelp()
            "  --[no-]discover-port        on a loopback host, look for ComfyUI on 8188 and\n"
            "                              8000-9000 when the port does not answer (default on)\n"
            "  --models-folder DIR         ComfyUI's models folder on this machine (default: ask the server)\n"
+           "  --ca-file FILE              PEM file of CA certificates trusted for https/wss\n"
+           "                              (default: the system's certificate authorities)\n"
            "  --config FILE               a JSON file with the snake_case config keys\n"
            "A bearer token (auth_token) is read from COMFYBRIDGE_AUTH_TOKEN or your saved defaults,\n"
            "never from an option, and is never printed.\n";

@@ -100,7 +100,7 @@ namespace
 }
 
 ProbeResult probeComfyUI (HttpClient& client, const juce::String& baseUrl, double timeoutSeconds,
-                          const juce::StringPairArray& headers)
+                          const juce::StringPairArray& headers, const juce::String& caFile)
 {
     const auto start = juce::Time::getMillisecondCounterHiRes();
     const auto deadline = start + timeoutSeconds * 1000.0;
@@ -111,6 +111,7 @@ ProbeResult probeComfyUI (HttpClient& client, const juce::String& baseUrl, doubl
         HttpRequest request;
         request.url = baseUrl + path;
         request.headers = headers;
+        request.caFile = caFile;
         request.timeoutSeconds = juce::jmax (0.001, (deadline - juce::Time::getMillisecondCounterHiRes()) / 1000.0);
         request.connectTimeoutSeconds = request.timeoutSeconds;
         request.maxBodyBytes = maxStatusBodyBytes;

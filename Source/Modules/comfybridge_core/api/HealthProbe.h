@@ -23,10 +23,11 @@ struct ProbeResult
     /api/system_stats (falling back to /system_stats on servers from before
     2024-06), recognises ComfyUI by its {system: {...}, devices: [...]} shape,
     then reads the queue from /api/queue. The whole probe shares one deadline.
-    @p headers go with every request (e.g. ComfyUIConfig::getAuthHeaders()).
+    @p headers go with every request (e.g. ComfyUIConfig::getAuthHeaders()), and
+    @p caFile (ComfyUIConfig::caFile) names the CA certificates trusted over https.
 */
 ProbeResult probeComfyUI (HttpClient& client, const juce::String& baseUrl, double timeoutSeconds,
-                          const juce::StringPairArray& headers = {});
+                          const juce::StringPairArray& headers = {}, const juce::String& caFile = {});
 
 /** True when @p body is ComfyUI's /system_stats object; @p version is filled when present. */
 bool parseSystemStats (const std::string& body, std::optional<juce::String>& version);

@@ -170,6 +170,12 @@ juce::StringArray ComfyUIConfig::validate() const
             problems.add ("models_folder: " + detail::quoted (modelsFolder) + " is not an absolute folder path (leave it empty to ask the server)");
     }
 
+    if (caFile.isNotEmpty())
+    {
+        if (caFile.containsAnyOf ("\r\n\t") || ! juce::File::isAbsolutePath (caFile))
+            problems.add ("ca_file: " + detail::quoted (caFile) + " is not an absolute file path (leave it empty to trust the system's certificate authorities)");
+    }
+
     // The token itself never appears in a message: messages reach logs and screens.
     if (authToken.length() > maxTokenLength)
         problems.add ("auth_token: is " + juce::String (authToken.length()) + " characters long; at most " + juce::String (maxTokenLength) + " are allowed");
@@ -382,7 +388,7 @@ bool ComfyUIConfig::operator== (const ComfyUIConfig& other) const
         && enableCorsCheck == other.enableCorsCheck && autoDownloadModels == other.autoDownloadModels
         && autoDeployWorkflows == other.autoDeployWorkflows && fallbackMode == other.fallbackMode
         && probeTimeout == other.probeTimeout && useTls == other.useTls && discoverPort == other.discoverPort
-        && modelsFolder == other.modelsFolder && authToken == other.authToken;
+        && modelsFolder == other.modelsFolder && authToken == other.authToken && caFile == other.caFile;
 }
 
 } // namespace comfybridge

@@ -36,6 +36,7 @@ struct ComfyUIConfig
     bool discoverPort = true;           ///< on a loopback host, look for ComfyUI on 8188 and 8000-9000 when the port does not answer
     juce::String modelsFolder;          ///< absolute path of ComfyUI's models folder on this machine; empty = ask the server
     juce::String authToken;             ///< optional bearer token; a secret (see Secrets), never written to plugin state or logs
+    juce::String caFile;                ///< absolute path of a PEM file of CA certificates trusted for https/wss; empty = the system's CAs
 
     /** Whether a conversion writes secret fields (auth_token). Only the user's own
         preferences file and in-memory comparisons include them.

@@ -146,7 +146,7 @@ PortDiscoveryResult discoverComfyUIPort (HttpClient& client, const ComfyUIConfig
             break;
 
         ++result.portsProbed;
-        auto probe = probeComfyUI (client, config.getBaseUrlForPort (port), probeTimeoutSeconds, config.getAuthHeaders());
+        auto probe = probeComfyUI (client, config.getBaseUrlForPort (port), probeTimeoutSeconds, config.getAuthHeaders(), config.caFile);
 
         if (probe.reachedComfyUI)
         {

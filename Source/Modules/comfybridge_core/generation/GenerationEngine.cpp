@@ -363,6 +363,7 @@ namespace
         request.method = method;
         request.url = config.getBaseUrl() + path;
         request.headers = config.getAuthHeaders();
+        request.caFile = config.caFile;
         request.timeoutSeconds = config.timeout;
         request.connectTimeoutSeconds = config.getEffectiveProbeTimeout();
         request.body = std::move (body);

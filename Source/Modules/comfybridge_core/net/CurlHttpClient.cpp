@@ -151,6 +151,12 @@ HttpResponse CurlHttpClient::perform (const HttpRequest& request)
     curl_easy_setopt (easy, CURLOPT_HEADERDATA, &transfer);
     curl_easy_setopt (easy, CURLOPT_USERAGENT, "ComfyBridge/0.1");
 
+    // A private CA (e.g. a reverse proxy's own) replaces the system bundle; verification stays on.
+    const auto caFile = request.caFile.toStdString();
+
+    if (! caFile.empty())
+        curl_easy_setopt (easy, CURLOPT_CAINFO, caFile.c_str());
+
     if (request.method == "POST" || request.method == "PUT" || request.method == "PATCH" || ! request.body.empty())
     {
         curl_easy_setopt (easy, CURLOPT_POSTFIELDS, request.body.data());

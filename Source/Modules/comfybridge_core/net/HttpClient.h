@@ -14,6 +14,7 @@ struct HttpRequest
     double timeoutSeconds = 30.0;       ///< overall deadline for the whole exchange
     double connectTimeoutSeconds = 5.0; ///< deadline for the TCP (and TLS) connect, within the overall one
     size_t maxBodyBytes = 1 << 20;      ///< larger response bodies are refused (bodyTooLarge)
+    juce::String caFile;                ///< PEM file of CA certificates to trust for https; empty = the system's CAs (verification stays on)
 };
 
 /** Why a request produced no usable HTTP response. */

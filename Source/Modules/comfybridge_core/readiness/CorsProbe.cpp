@@ -13,6 +13,7 @@ CorsProbeResult probeCors (HttpClient& client, const ComfyUIConfig& config, bool
     request.method = "OPTIONS";
     request.url = config.getBaseUrl() + (legacyPaths ? "/system_stats" : "/api/system_stats");
     request.headers = config.getAuthHeaders();
+    request.caFile = config.caFile;
     request.headers.set ("Origin", corsProbeOrigin);
     request.headers.set ("Access-Control-Request-Method", "POST");
     request.timeoutSeconds = timeoutSeconds;

@@ -109,7 +109,8 @@ namespace workflowDeployerDetail
     {
     public:
         UserdataApi (HttpClient& c, const ComfyUIConfig& config, double timeout)
-            : client (c), baseUrl (config.getBaseUrl()), authHeaders (config.getAuthHeaders()), timeoutSeconds (timeout)
+            : client (c), baseUrl (config.getBaseUrl()), authHeaders (config.getAuthHeaders()), caFile (config.caFile),
+              timeoutSeconds (timeout)
         {
         }
 
@@ -144,6 +145,7 @@ namespace workflowDeployerDetail
             request.method = method;
             request.url = baseUrl + path;
             request.headers = authHeaders;
+            request.caFile = caFile;
             request.body = body;
             request.timeoutSeconds = timeoutSeconds;
             request.connectTimeoutSeconds = juce::jmin (timeoutSeconds, maxConnectSeconds);
@@ -158,6 +160,7 @@ namespace workflowDeployerDetail
         HttpClient& client;
         juce::String baseUrl;
         juce::StringPairArray authHeaders;
+        juce::String caFile;
         double timeoutSeconds;
         bool legacy = false;
     };

@@ -257,6 +257,7 @@ ServerInventory fetchServerInventory (HttpClient& client,
 
     const auto baseUrl = config.getBaseUrl();
     const auto authHeaders = config.getAuthHeaders();
+    const auto caFile = config.caFile;
     const auto deadline = juce::Time::getMillisecondCounterHiRes() + timeoutSeconds * 1000.0;
     ServerInventory inventory;
 
@@ -265,6 +266,7 @@ ServerInventory fetchServerInventory (HttpClient& client,
         HttpRequest request;
         request.url = baseUrl + path;
         request.headers = authHeaders;
+        request.caFile = caFile;
         request.timeoutSeconds = juce::jmax (0.001, (deadline - juce::Time::getMillisecondCounterHiRes()) / 1000.0);
         request.connectTimeoutSeconds = juce::jmin (request.timeoutSeconds, maxConnectSeconds);
         request.maxBodyBytes = maxBodyBytes;

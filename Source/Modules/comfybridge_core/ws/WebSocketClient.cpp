@@ -3,6 +3,7 @@
 #include <cstring>
 #include <random>
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -10,6 +11,10 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 #ifndef MSG_NOSIGNAL
  #define MSG_NOSIGNAL 0 // macOS: SO_NOSIGPIPE is set on the socket instead
@@ -38,9 +43,9 @@ namespace comfybridge
 {
 
 //==============================================================================
-/** Non-blocking byte stream under the client. Plain TCP today; a TLS transport
-    would wrap the connected socket, run its handshake in connect() and report
-    wantRead/wantWrite the same way, so the client's frame code stays unchanged.
+/** Non-blocking byte stream under the client: plain TCP, or TLS wrapping it. Both
+    report wantRead/wantWrite instead of blocking, so every wait is the client's own
+    poll() on descriptor() and the cancel pipe, and the frame code is the same for both.
 */
 class WebSocketTransport
 {
@@ -141,6 +146,262 @@ namespace
         int lastErrno = 0;
     };
 
+
+    //==============================================================================
+    /** TLS over a connected PlainTransport. OpenSSL reaches the socket only through
+        a small BIO that calls the plain transport (so writes keep MSG_NOSIGNAL and
+        never block); SSL_ERROR_WANT_READ/WRITE become wantRead/wantWrite and the
+        client polls, exactly as for plain TCP.
+
+        No bytes can hide in OpenSSL while the client polls: read() is always tried
+        before a wait, and OpenSSL (read-ahead off) only returns WANT_READ when it
+        holds no decrypted bytes (SSL_pending() == 0) and needs more from the socket.
+    */
+    class TlsTransport final : public WebSocketTransport
+    {
+    public:
+        explicit TlsTransport (std::unique_ptr<WebSocketTransport> socketTransport)
+            : inner (std::move (socketTransport))
+        {
+        }
+
+        ~TlsTransport() override
+        {
+            if (ssl != nullptr)
+            {
+                // Polite close_notify, one non-blocking try; never after a fatal error.
+                if (established && ! broken)
+                {
+                    ERR_clear_error();
+                    SSL_shutdown (ssl);
+                }
+
+                SSL_free (ssl); // also frees the BIO
+            }
+
+            if (context != nullptr)
+                SSL_CTX_free (context);
+
+            ERR_clear_error();
+        }
+
+        /** Sets up certificate checks for @p host; the handshake itself is run by handshake(). */
+        juce::Result prepare (const juce::String& host, const juce::String& caFile)
+        {
+            ERR_clear_error();
+            context = SSL_CTX_new (TLS_client_method());
+
+            if (context == nullptr)
+                return juce::Result::fail ("cannot set up TLS: " + describeOpenSslError());
+
+            SSL_CTX_set_min_proto_version (context, TLS1_2_VERSION);
+            SSL_CTX_set_verify (context, SSL_VERIFY_PEER, nullptr);
+           #ifdef SSL_OP_IGNORE_UNEXPECTED_EOF
+            // A server that drops TCP without close_notify has simply closed, as over ws://
+            // (OpenSSL 1.1.1 reports it as SSL_ERROR_SYSCALL with no error, handled below).
+            SSL_CTX_set_options (context, SSL_OP_IGNORE_UNEXPECTED_EOF);
+           #endif
+            SSL_CTX_set_mode (context, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+
+            if (caFile.isNotEmpty())
+            {
+                if (SSL_CTX_load_verify_locations (context, caFile.toRawUTF8(), nullptr) != 1)
+                    return juce::Result::fail ("certificate problem: cannot read CA certificates from \"" + caFile + "\" ("
+                                               + describeOpenSslError() + ")");
+            }
+            else if (SSL_CTX_set_default_verify_paths (context) != 1)
+            {
+                return juce::Result::fail ("cannot load the system's CA certificates: " + describeOpenSslError());
+            }
+
+            ssl = SSL_new (context);
+            auto* bio = ssl != nullptr ? BIO_new (bioMethod()) : nullptr;
+
+            if (bio == nullptr)
+                return juce::Result::fail ("cannot set up TLS: " + describeOpenSslError());
+
+            BIO_set_data (bio, this);
+            BIO_set_init (bio, 1);
+            SSL_set_bio (ssl, bio, bio);
+
+            const auto name = host.toStdString();
+            unsigned char address[sizeof (in6_addr)];
+            const bool isIpLiteral = ::inet_pton (AF_INET, name.c_str(), address) == 1
+                                  || ::inet_pton (AF_INET6, name.c_str(), address) == 1;
+
+            if (isIpLiteral)
+            {
+                // An IP address must appear as an IP SAN; SNI is for host names only (RFC 6066).
+                if (X509_VERIFY_PARAM_set1_ip_asc (SSL_get0_param (ssl), name.c_str()) != 1)
+                    return juce::Result::fail ("cannot check the certificate against " + host);
+            }
+            else
+            {
+                SSL_set_hostflags (ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+
+                if (SSL_set1_host (ssl, name.c_str()) != 1 || SSL_set_tlsext_host_name (ssl, name.c_str()) != 1)
+                    return juce::Result::fail ("cannot check the certificate against " + host);
+            }
+
+            return juce::Result::ok();
+        }
+
+        /** One step of the TLS handshake: done, wantRead/wantWrite (poll, then call again) or failed. */
+        Status handshake()
+        {
+            ERR_clear_error();
+            const auto result = SSL_connect (ssl);
+
+            if (result == 1)
+            {
+                established = true;
+                return Status::done;
+            }
+
+            const auto status = statusFor (SSL_get_error (ssl, result));
+            return status == Status::closed ? Status::failed : status;
+        }
+
+        /** Why handshake() failed, in words for the user. */
+        juce::String describeHandshakeFailure() const
+        {
+            if (const auto verify = SSL_get_verify_result (ssl); verify != X509_V_OK)
+                return "certificate problem: " + juce::String (X509_verify_cert_error_string (verify));
+
+            if (sawEof)
+                return "TLS handshake failed: the server closed the connection (is it serving https/wss on this port?)";
+
+            return "TLS handshake failed" + (errorText.isNotEmpty() ? ": " + errorText : juce::String())
+                   + (errorText.containsIgnoreCase ("wrong version number") ? " (is it serving plain http/ws on this port?)" : "");
+        }
+
+        Status read (char* dest, size_t size, size_t& got) override
+        {
+            ERR_clear_error();
+            const auto result = SSL_read_ex (ssl, dest, size, &got);
+            return result == 1 ? Status::done : statusFor (SSL_get_error (ssl, result));
+        }
+
+        Status write (const char* source, size_t size, size_t& sent) override
+        {
+            ERR_clear_error();
+            const auto result = SSL_write_ex (ssl, source, size, &sent);
+            return result == 1 ? Status::done : statusFor (SSL_get_error (ssl, result));
+        }
+
+        int descriptor() const override            { return inner->descriptor(); }
+        juce::String lastErrorText() const override { return errorText; }
+
+    private:
+        Status statusFor (int error)
+        {
+            switch (error)
+            {
+                case SSL_ERROR_WANT_READ:   return Status::wantRead;
+                case SSL_ERROR_WANT_WRITE:  return Status::wantWrite;
+                case SSL_ERROR_ZERO_RETURN: sawEof = true; return Status::closed;
+
+                case SSL_ERROR_SYSCALL:
+                    broken = true;
+                    errorText = socketFailed ? inner->lastErrorText() : describeOpenSslError();
+
+                    if (errorText.isEmpty())
+                    {
+                        sawEof = true;
+                        return Status::closed;
+                    }
+
+                    return Status::failed;
+
+                default:
+                    broken = true;
+                    errorText = describeOpenSslError();
+                    return Status::failed;
+            }
+        }
+
+        static juce::String describeOpenSslError()
+        {
+            juce::String text;
+
+            while (const auto code = ERR_get_error())
+            {
+                if (const auto* reason = ERR_reason_error_string (code))
+                    text = reason; // the last one is the most specific
+                else if (text.isEmpty())
+                    text = "OpenSSL error " + juce::String::toHexString ((juce::int64) code);
+            }
+
+            return text;
+        }
+
+        //==============================================================================
+        // The BIO's data is the TlsTransport; its callbacks use the inner plain transport.
+        static int bioRead (BIO* bio, char* dest, int size)
+        {
+            BIO_clear_retry_flags (bio);
+            auto& owner = *static_cast<TlsTransport*> (BIO_get_data (bio));
+            size_t got = 0;
+
+            switch (owner.inner->read (dest, (size_t) juce::jmax (0, size), got))
+            {
+                case Status::done:      return (int) got;
+                case Status::closed:    return 0;
+                case Status::wantRead:  BIO_set_retry_read (bio); return -1;
+                case Status::wantWrite: BIO_set_retry_write (bio); return -1;
+                case Status::failed:    break;
+            }
+
+            owner.socketFailed = true;
+            return -1;
+        }
+
+        static int bioWrite (BIO* bio, const char* source, int size)
+        {
+            BIO_clear_retry_flags (bio);
+            auto& owner = *static_cast<TlsTransport*> (BIO_get_data (bio));
+            size_t sent = 0;
+
+            switch (owner.inner->write (source, (size_t) juce::jmax (0, size), sent))
+            {
+                case Status::done:      return (int) sent;
+                case Status::wantRead:  BIO_set_retry_read (bio); return -1;
+                case Status::wantWrite: BIO_set_retry_write (bio); return -1;
+                case Status::closed:
+                case Status::failed:    break;
+            }
+
+            owner.socketFailed = true;
+            return -1;
+        }
+
+        static long bioControl (BIO*, int command, long, void*)
+        {
+            return command == BIO_CTRL_FLUSH ? 1 : 0; // nothing is buffered: writes go straight to the socket
+        }
+
+        static BIO_METHOD* bioMethod()
+        {
+            // Created once, never freed (it lives as long as the process may use TLS).
+            static BIO_METHOD* const method = []
+            {
+                auto* m = BIO_meth_new (BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "comfybridge socket");
+                BIO_meth_set_read (m, bioRead);
+                BIO_meth_set_write (m, bioWrite);
+                BIO_meth_set_ctrl (m, bioControl);
+                return m;
+            }();
+
+            return method;
+        }
+
+        std::unique_ptr<WebSocketTransport> inner;
+        SSL_CTX* context = nullptr;
+        SSL* ssl = nullptr;
+        bool established = false, broken = false, sawEof = false, socketFailed = false;
+        juce::String errorText;
+    };
+
     //==============================================================================
     /** SHA-1, needed only for Sec-WebSocket-Accept (juce_cryptography has no SHA-1). */
     std::array<uint8_t, 20> sha1 (const std::string& input)
@@ -214,7 +475,8 @@ namespace
     struct WebSocketUrl
     {
         juce::String host;        // without brackets
-        int port = 80;
+        int port = 80;            // 443 for wss://
+        bool secure = false;      // wss://
         juce::String hostHeader;  // host[:port] as written, brackets kept
         juce::String target;      // path?query, at least "/"
     };
@@ -228,11 +490,11 @@ namespace
 
         const auto scheme = text.upToFirstOccurrenceOf ("://", false, false).toLowerCase();
 
-        if (scheme == "wss")
-            return juce::Result::fail ("wss:// (TLS) is not supported yet: use ws://");
+        if (scheme != "ws" && scheme != "wss")
+            return juce::Result::fail ("expected a ws:// URL (or wss://), got \"" + url + "\"");
 
-        if (scheme != "ws")
-            return juce::Result::fail ("expected a ws:// URL, got \"" + url + "\"");
+        out.secure = scheme == "wss";
+        out.port = out.secure ? 443 : 80;
 
         const auto rest = text.fromFirstOccurrenceOf ("://", false, false).upToFirstOccurrenceOf ("#", false, false);
         const auto authorityEnd = rest.indexOfAnyOf ("/?");
@@ -521,6 +783,10 @@ juce::Result WebSocketClient::connect (const Options& newOptions)
     if (const auto connected = openSocket (url.host, url.port, deadline); connected.failed())
         return fail (connected.getErrorMessage());
 
+    if (url.secure)
+        if (const auto secured = startTls (url.host, url.port, deadline); secured.failed())
+            return fail (secured.getErrorMessage());
+
     if (const auto upgraded = performHandshake (url.hostHeader, url.target, deadline); upgraded.failed())
         return fail (upgraded.getErrorMessage());
 
@@ -601,6 +867,41 @@ juce::Result WebSocketClient::openSocket (const juce::String& host, int port, De
         return juce::Result::fail ("connection refused by " + where + " (is ComfyUI running?)");
 
     return juce::Result::fail ("cannot connect to " + where + ": " + juce::String (std::strerror (lastErrno)));
+}
+
+juce::Result WebSocketClient::startTls (const juce::String& host, int port, Deadline deadline)
+{
+    const auto where = (host.containsChar (':') ? "[" + host + "]" : host) + ":" + juce::String (port);
+    auto tls = std::make_unique<TlsTransport> (std::move (transport));
+
+    if (const auto prepared = tls->prepare (host, options.caFile); prepared.failed())
+        return prepared;
+
+    // Every step that must wait polls the socket and the cancel pipe, under the connect deadline.
+    for (;;)
+    {
+        const auto status = tls->handshake();
+
+        if (status == WebSocketTransport::Status::done)
+            break;
+
+        if (status != WebSocketTransport::Status::wantRead && status != WebSocketTransport::Status::wantWrite)
+            return juce::Result::fail (tls->describeHandshakeFailure() + " (" + where + ")");
+
+        const auto waited = waitFor (tls->descriptor(), status == WebSocketTransport::Status::wantWrite, deadline);
+
+        if (waited == IoResult::cancelled)
+            return juce::Result::fail ("cancelled");
+
+        if (waited == IoResult::timeout)
+            return juce::Result::fail ("timed out in the TLS handshake with " + where + " (is it serving https/wss on this port?)");
+
+        if (waited != IoResult::ready)
+            return juce::Result::fail ("TLS handshake failed: waiting for the socket failed (" + where + ")");
+    }
+
+    transport = std::move (tls);
+    return juce::Result::ok();
 }
 
 juce::Result WebSocketClient::performHandshake (const juce::String& hostHeader, const juce::String& target, Deadline deadline)

@@ -3,7 +3,7 @@
 namespace comfybridge
 {
 
-/** Internal: the byte stream under a WebSocketClient (plain TCP now, TLS later). */
+/** Internal: the byte stream under a WebSocketClient (plain TCP, or TLS over it for wss://). */
 class WebSocketTransport;
 
 //==============================================================================
@@ -24,14 +24,19 @@ struct WebSocketMessage
     calls is blocked returns at once (every wait poll()s a self-pipe that cancel()
     writes to). isOpen() and getLastError() are also safe from any thread.
 
-    It speaks ws:// (IPv4, [IPv6] literals, host names; every resolved address is
-    tried in turn, so `localhost` still works when ::1 refuses and 127.0.0.1
-    listens), verifies Sec-WebSocket-Accept, never sends an Origin header (ComfyUI
-    403s an Origin that differs from Host), masks its frames, joins fragmented
-    messages, answers ping and close by itself, caps the message size and fails
-    the connection on protocol errors. Not yet: wss:// (all socket I/O goes
-    through one small internal transport interface so that TLS can slot in),
-    extensions or subprotocols.
+    It speaks ws:// and wss:// (IPv4, [IPv6] literals, host names; every resolved
+    address is tried in turn, so `localhost` still works when ::1 refuses and
+    127.0.0.1 listens), verifies Sec-WebSocket-Accept, never sends an Origin header
+    (ComfyUI 403s an Origin that differs from Host), masks its frames, joins
+    fragmented messages, answers ping and close by itself, caps the message size
+    and fails the connection on protocol errors. Not supported: extensions or
+    subprotocols.
+
+    wss:// runs TLS (OpenSSL, TLS 1.2 or later) over the same non-blocking socket:
+    the server's certificate must chain to a trusted CA (the system's, or those in
+    Options::caFile) and name the URL's host (or IP address); SNI is sent for host
+    names. The TLS handshake shares the connect deadline, and cancel() interrupts
+    it like any other wait.
 
     @code
     comfybridge::WebSocketClient ws;
@@ -60,10 +65,15 @@ public:
     /** What to connect to and the limits to apply. */
     struct Options
     {
-        /** ws://host[:port][/path][?query]; the port defaults to 80. */
+        /** ws://host[:port][/path][?query] (port 80 by default) or wss://... (port 443). */
         juce::String url;
 
-        /** Deadline for name lookup, TCP connect and the opening handshake together. */
+        /** wss:// only: a PEM file of CA certificates to trust instead of the
+            system's (e.g. a reverse proxy's private CA). Empty = the system's CAs.
+        */
+        juce::String caFile;
+
+        /** Deadline for name lookup, TCP connect, TLS handshake and the opening handshake together. */
         double connectTimeoutSeconds = 5.0;
 
         /** Deadline for writing one frame (a server that stops reading cannot block us). */
@@ -98,7 +108,9 @@ public:
     /** Resolves, connects and performs the opening handshake, all within
         Options::connectTimeoutSeconds; cancel() aborts it. An open connection is
         dropped first. On failure the message says what went wrong (refused, timed
-        out, HTTP status instead of 101, bad Sec-WebSocket-Accept, ...).
+        out, HTTP status instead of 101, bad Sec-WebSocket-Accept, ...; for wss://
+        "certificate problem: <reason>" when the server's certificate is not trusted
+        or names another host, "TLS handshake failed: ..." otherwise).
         A host name lookup honours the deadline and cancel() too on glibc 2.34+
         (getaddrinfo_a); elsewhere, and in ThreadSanitizer builds, it may block
         for as long as the system resolver takes.
@@ -147,6 +159,7 @@ private:
     enum class IoResult;
 
     juce::Result openSocket (const juce::String& host, int port, Deadline deadline);
+    juce::Result startTls (const juce::String& host, int port, Deadline deadline);
     juce::Result performHandshake (const juce::String& hostHeader, const juce::String& target, Deadline deadline);
     std::optional<ReceiveStatus> processInbox (WebSocketMessage& out);
     ReceiveStatus failConnection (const juce::String& message, int closeCode);
