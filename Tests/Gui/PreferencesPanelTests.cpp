@@ -303,6 +303,24 @@ TEST_CASE ("a relative models folder is refused beside the field, empty means as
     CHECK_FALSE (p.panel.getApplyButton().isEnabled()); // back to the config in use: nothing to apply
 }
 
+TEST_CASE ("the CA certificate field takes an absolute path and applies it", "[gui]")
+{
+    Preferences p;
+    REQUIRE (p.panel.getTextField ("ca_file") != nullptr);
+
+    p.type ("ca_file", "certs/my-ca.pem");
+    CHECK (p.panel.isFieldInvalid ("ca_file"));
+    CHECK (p.panel.getFieldMessage ("ca_file").contains ("absolute"));
+    CHECK_FALSE (p.panel.apply());
+    CHECK (p.applied.empty());
+
+    p.type ("ca_file", "/etc/ssl/my-ca.pem");
+    CHECK_FALSE (p.panel.isFieldInvalid ("ca_file"));
+    REQUIRE (p.panel.apply());
+    REQUIRE (p.applied.size() == 1);
+    CHECK (p.applied.back().caFile == "/etc/ssl/my-ca.pem");
+}
+
 TEST_CASE ("a token with characters a bearer token cannot hold is refused without showing it", "[gui]")
 {
     Preferences p;

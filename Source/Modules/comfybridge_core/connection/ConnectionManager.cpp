@@ -292,7 +292,8 @@ private:
         return seconds * (0.9 + 0.2 * random.nextDouble());
     }
 
-    bool legacyPaths = false; // the last probe found a server without the /api prefix
+    bool legacyPaths = false;           // the last probe found a server without the /api prefix
+    juce::String lastLiveChannelError;  // logged once per distinct cause
 
     /** The config to use now: the configured one, with the discovered port if any. */
     ComfyUIConfig configSnapshot() const
@@ -491,10 +492,23 @@ private:
         manager.liveChannelOpen = manager.liveChannel.isOpen();
 
         if (result.wasOk())
+        {
+            lastLiveChannelError.clear();
             return Clock::now();
+        }
 
         // A wake (not a failure) interrupted the handshake: try again at once.
-        return Clock::now() + (manager.liveChannel.isCancelled() ? Clock::duration::zero() : std::chrono::seconds (10));
+        if (manager.liveChannel.isCancelled())
+            return Clock::now();
+
+        // Said once per distinct cause (a certificate problem would otherwise go unseen), not every 10 s.
+        if (result.getErrorMessage() != lastLiveChannelError)
+        {
+            lastLiveChannelError = result.getErrorMessage();
+            juce::Logger::writeToLog ("ComfyBridge: live channel unavailable, polling instead: " + lastLiveChannelError);
+        }
+
+        return Clock::now() + std::chrono::seconds (10);
     }
 
     /** Waits for live events until @p until or a wake; a closed socket triggers an immediate check. */

@@ -41,10 +41,11 @@ namespace
     const juce::String hostKey { "host" }, portKey { "port" }, timeoutKey { "timeout" }, probeKey { "probe_timeout" },
                        retriesKey { "max_retries" }, backoffKey { "retry_backoff" }, corsKey { "enable_cors_check" },
                        downloadKey { "auto_download_models" }, deployKey { "auto_deploy_workflows" }, fallbackKey { "fallback_mode" },
-                       tlsKey { "use_tls" }, discoverKey { "discover_port" }, modelsFolderKey { "models_folder" }, tokenKey { "auth_token" };
+                       tlsKey { "use_tls" }, discoverKey { "discover_port" }, modelsFolderKey { "models_folder" }, tokenKey { "auth_token" },
+                       caFileKey { "ca_file" };
 
     /** Fields whose text can be long: their editor takes the row's width and their message goes below it. */
-    bool isWideField (const juce::String& key) { return key == modelsFolderKey || key == tokenKey; }
+    bool isWideField (const juce::String& key) { return key == modelsFolderKey || key == tokenKey || key == caFileKey; }
 
     constexpr juce::juce_wchar passwordBullet = 0x2022;
 }
@@ -91,6 +92,9 @@ PreferencesPanel::PreferencesPanel (UserDefaults userDefaults)
     browseButton.setTooltip ("Choose ComfyUI's models folder");
     browseButton.onClick = [this] { browseForModelsFolder(); };
     content->addAndMakeVisible (browseButton);
+
+    addTextField (caFileKey, "CA certificate",
+                  "For https with your own certificate authority: its PEM file. Empty: the system's", 4096);
 
     auto& token = addTextField (tokenKey, "Access token",
                                 "Optional. Kept only in your user preferences file, never in the project", 4096);
@@ -208,7 +212,7 @@ void PreferencesPanel::showConfig (const ComfyUIConfig& config)
         { hostKey, config.host }, { portKey, juce::String (config.port) }, { timeoutKey, formatNumber (config.timeout) },
         { probeKey, formatNumber (config.probeTimeout) }, { retriesKey, juce::String (config.maxRetries) },
         { backoffKey, formatNumber (config.retryBackoff) }, { modelsFolderKey, config.modelsFolder },
-        { tokenKey, config.authToken }
+        { tokenKey, config.authToken }, { caFileKey, config.caFile }
     };
 
     for (const auto& [key, text] : texts)
@@ -655,9 +659,10 @@ void PreferencesPanel::layoutContent (int width)
         for (const auto& key : connectionToggles)
             toggleRow (inner, key);
     });
-    card (accessHeading, 2 * (rowHeight + wideMessageHeight + rowGap) - rowGap, [&] (auto inner)
+    card (accessHeading, 3 * (rowHeight + wideMessageHeight + rowGap) - rowGap, [&] (auto inner)
     {
         wideRow (inner, modelsFolderKey, &browseButton);
+        wideRow (inner, caFileKey, nullptr);
         wideRow (inner, tokenKey, nullptr);
     });
     card (behaviourHeading, rowHeight + rowGap + (int) std::size (behaviourToggles) * toggleHeight, [&] (auto inner)
