@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 #include <FakeComfyUI.h>
 #include <DownloadServer.h>
+#include <MisbehavingServers.h>
 #include <nlohmann/json.hpp>
 #include "Shared/BundledWorkflows.h"
 #include "Support/TestUtilities.h"
@@ -341,4 +342,22 @@ TEST_CASE ("readiness: the download limits given in the readiness options apply"
     INFO (manager.getStatus().activity);
     CHECK (manager.getStatus().activity.contains ("larger than"));
     CHECK (checkpoints.findChildFiles (juce::File::findFiles, true).isEmpty());
+}
+
+TEST_CASE ("readiness: a backend that stops answering ends the pass after one short probe, not a connection timeout", "[readiness]")
+{
+    auto server = TestHelpers::MisbehavingServers::neverAnswering();
+    REQUIRE (server != nullptr);
+
+    auto config = localConfig (server->port(), 30.0); // a long connection timeout...
+    config.probeTimeout = 0.3;                        // ...but readiness uses the probe timeout
+
+    comfybridge::CurlHttpClient client;
+    comfybridge::ReadinessReport report;
+    const auto ms = millisecondsFor ([&] { report = comfybridge::checkReadiness (client, config, false, bundled(), config.timeout); });
+
+    CHECK (ms < 5000.0); // only catches a hang; the figure is in the benchmarks
+    CHECK_FALSE (report.corsCheck.checked);
+    CHECK_FALSE (report.modelsCheck.checked);
+    CHECK (report.modelsCheck.reason == "ComfyUI stopped answering");
 }

@@ -310,11 +310,15 @@ TEST_CASE ("fails clearly when nothing listens", "[deploy]")
     const auto config = TestSupport::localConfig (TestHelpers::TestHttpServer::findFreePort());
     const auto report = comfybridge::deployWorkflows (client, config, bundledWorkflows(), record, 2.0);
 
+    REQUIRE (report.workflows.size() == 3);
     for (auto& w : report.workflows)
-    {
         CHECK (w.outcome == DeployOutcome::failed);
-        CHECK (w.message.contains ("connection refused"));
-    }
+
+    // The first says why; the others are not tried (each would only wait for its own failure).
+    CHECK (report.workflows[0].message.contains ("connection refused"));
+    CHECK (report.workflows[1].message.contains ("not tried"));
+    CHECK (report.workflows[2].message.contains ("stopped answering"));
+    CHECK_FALSE (report.succeeded());
 
     CHECK_FALSE (recordFile.getFile().existsAsFile());
 }

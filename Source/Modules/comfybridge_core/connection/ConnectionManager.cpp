@@ -401,6 +401,10 @@ private:
             if (! status.available || shared.readinessRequested)
                 return status; // gone meanwhile, or another check is due anyway
 
+            // That failed request was as good as a failed probe: check now rather than at the next interval.
+            if (report.backendStoppedAnswering)
+                shared.checkRequested = true;
+
             for (auto& job : report.downloads)
                 if (! shared.failedDownloads.contains (job.model.folder + "/" + job.model.name))
                     toFetch.push_back (std::move (job));

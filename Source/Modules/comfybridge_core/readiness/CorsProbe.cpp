@@ -25,6 +25,7 @@ CorsProbeResult probeCors (HttpClient& client, const ComfyUIConfig& config, bool
 
     if (! response.arrived())
     {
+        result.transportFailed = true;
         result.reason = "could not check CORS: " + toString (response.error) + " (" + response.errorText + ")";
         return result;
     }

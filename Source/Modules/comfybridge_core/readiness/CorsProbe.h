@@ -11,6 +11,7 @@ struct CorsProbeResult
     bool enabled = false;       ///< the server admits cross-origin requests from corsProbeOrigin
     juce::String allowedOrigin; ///< the server's Access-Control-Allow-Origin, when it sent one
     juce::String reason;        ///< why not enabled (with how to fix it), or why it was not checked
+    bool transportFailed = false; ///< no HTTP answer at all (refused, timed out, cancelled)
 };
 
 /** The Origin the probe presents: a name that can never be a real site. */

@@ -1,6 +1,12 @@
 namespace comfybridge
 {
 
+namespace
+{
+    /** Deadline for reading the whole inventory (object_info can be megabytes and slow to build). */
+    constexpr double maxInventorySeconds = 10.0;
+}
+
 void ReadinessReport::applyTo (ComfyUIStatus& status) const
 {
     status.corsEnabled = corsEnabled;
@@ -106,12 +112,25 @@ ReadinessReport checkReadiness (HttpClient& client, const ComfyUIConfig& config,
 {
     ReadinessReport report;
 
+    // Readiness runs on the manager's worker between health checks: a backend that hangs
+    // now must not hold those checks back for a whole connection timeout. Small requests
+    // get the probe timeout; only object_info (large, slow on servers with many custom
+    // nodes) gets longer.
+    const auto quickTimeout = config.getEffectiveProbeTimeout();
+
     // CORS: asked once per connection (the origin check logs a warning for each probe).
     if (config.enableCorsCheck)
     {
-        const auto cors = probeCors (client, config, legacyPaths, timeoutSeconds);
+        const auto cors = probeCors (client, config, legacyPaths, quickTimeout);
         report.corsEnabled = cors.enabled;
         report.corsCheck = { cors.checked, cors.reason };
+
+        if (cors.transportFailed)
+        {
+            report.backendStoppedAnswering = ! client.isCancelled();
+            report.modelsCheck.reason = report.workflowsCheck.reason = "ComfyUI stopped answering";
+            return report;
+        }
     }
     else
     {
@@ -127,7 +146,7 @@ ReadinessReport checkReadiness (HttpClient& client, const ComfyUIConfig& config,
         return report;
     }
 
-    const auto inventory = fetchServerInventory (client, config, workflows, timeoutSeconds);
+    const auto inventory = fetchServerInventory (client, config, workflows, juce::jmin (timeoutSeconds, maxInventorySeconds));
 
     if (inventory.error.isNotEmpty())
     {
@@ -169,7 +188,7 @@ ReadinessReport checkReadiness (HttpClient& client, const ComfyUIConfig& config,
     if (config.autoDeployWorkflows && ! client.isCancelled())
     {
         DeploymentRecord record (deploymentRecordFile == juce::File() ? DeploymentRecord::getDefaultFile() : deploymentRecordFile);
-        const auto deployment = deployWorkflows (client, config, workflows, record, timeoutSeconds);
+        const auto deployment = deployWorkflows (client, config, workflows, record, quickTimeout);
 
         // Worth a line in the status only when something happened (or went wrong).
         const auto allUnchanged = std::all_of (deployment.workflows.begin(), deployment.workflows.end(),

@@ -13,6 +13,7 @@ struct ReadinessReport
     std::vector<WorkflowProblem> workflowProblems;
     juce::String activity;                  ///< e.g. what deployment did
     std::vector<ModelDownloadJob> downloads; ///< missing files that can be fetched now (auto_download_models)
+    bool backendStoppedAnswering = false;   ///< a request got no HTTP answer: the pass stopped early
 
     /** Copies the verdicts, checks, lists and activity into @p status. */
     void applyTo (ComfyUIStatus& status) const;

@@ -138,6 +138,9 @@ namespace workflowDeployerDetail
         const juce::String& getBaseUrl() const noexcept { return baseUrl; }
         bool isCancelled() const { return client.isCancelled(); }
 
+        /** True once a request got no HTTP answer at all: the rest would only wait for timeouts too. */
+        bool serverStoppedAnswering() const noexcept { return stoppedAnswering; }
+
     private:
         HttpResponse perform (const juce::String& method, const juce::String& path, const std::string& body)
         {
@@ -154,7 +157,9 @@ namespace workflowDeployerDetail
             if (method == "POST")
                 request.headers.set ("Content-Type", "application/json");
 
-            return client.perform (request);
+            auto response = client.perform (request);
+            stoppedAnswering = stoppedAnswering || ! response.arrived();
+            return response;
         }
 
         HttpClient& client;
@@ -163,6 +168,7 @@ namespace workflowDeployerDetail
         juce::String caFile;
         double timeoutSeconds;
         bool legacy = false;
+        bool stoppedAnswering = false;
     };
 
     //==============================================================================
@@ -379,7 +385,17 @@ DeploymentReport deployWorkflows (HttpClient& client,
     DeploymentReport report;
 
     for (const auto& workflow : workflows)
+    {
+        if (api.serverStoppedAnswering())
+        {
+            // A hung or vanished server: do not spend a timeout on every remaining workflow.
+            report.workflows.push_back ({ workflow.name, deployedFileName (workflow), DeployOutcome::failed,
+                                          "not tried: " + api.getBaseUrl() + " stopped answering" });
+            continue;
+        }
+
         report.workflows.push_back (deployOne (api, workflow, record));
+    }
 
     if (report.workflows.empty())
     {
