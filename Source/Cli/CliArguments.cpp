@@ -176,4 +176,14 @@ bool rejectUnknownFlags (ParsedArguments& parsed, const juce::StringArray& allow
 
     return parsed.errors.size() == before;
 }
+
+bool reportUsageProblems (ParsedArguments& parsed)
+{
+    if (! parsed.positional.isEmpty())
+        parsed.errors.add ("unexpected argument '" + parsed.positional[0] + "'");
+
+    printErrors (parsed.warnings);
+    printErrors (parsed.errors);
+    return ! parsed.errors.isEmpty();
+}
 }

@@ -40,4 +40,7 @@ namespace cli
 {
 /** Adds an error for every flag in @p parsed that is not in @p allowed; true when none was found. */
 bool rejectUnknownFlags (ParsedArguments& parsed, const juce::StringArray& allowed);
+
+/** Flags stray positional words, prints warnings and errors to stderr; true when the command must stop. */
+bool reportUsageProblems (ParsedArguments& parsed);
 }

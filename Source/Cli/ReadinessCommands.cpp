@@ -3,6 +3,7 @@
 #include "../Shared/BundledWorkflows.h"
 
 #include <iostream>
+#include <variant>
 
 namespace cli
 {
@@ -36,26 +37,36 @@ namespace
         return status.available ? manager.readinessChecked().get() : status;
     }
 
-    std::optional<std::vector<comfybridge::WorkflowDefinition>> bundledWorkflows()
+    /** What `models` and `workflows` both start from. */
+    struct ReadinessCommand
     {
+        ParsedArguments parsed;
+        std::vector<comfybridge::WorkflowDefinition> workflows;
+    };
+
+    /** Help, argument checks and the bundled workflows: the command, or the exit code to stop with. */
+    std::variant<ReadinessCommand, int> prepare (const juce::StringArray& args, const char* help, const juce::String& actionFlag)
+    {
+        if (args.contains ("--help") || args.contains ("-h"))
+        {
+            std::cout << help << configOptionsHelp();
+            return exitCode::ok;
+        }
+
+        ReadinessCommand command { parseArguments (args), {} };
+        rejectUnknownFlags (command.parsed, { actionFlag, "json" });
+
+        if (reportUsageProblems (command.parsed))
+            return exitCode::usageError;
+
         juce::StringArray errors;
-        auto library = comfybridge::loadBundledWorkflows (errors);
+        command.workflows = comfybridge::loadBundledWorkflows (errors).getWorkflows();
         printErrors (errors);
 
-        if (library.getWorkflows().empty())
-            return std::nullopt;
+        if (command.workflows.empty())
+            return exitCode::usageError;
 
-        return library.getWorkflows();
-    }
-
-    bool reportUsageProblems (ParsedArguments& parsed)
-    {
-        if (! parsed.positional.isEmpty())
-            parsed.errors.add ("unexpected argument '" + parsed.positional[0] + "'");
-
-        printErrors (parsed.warnings);
-        printErrors (parsed.errors);
-        return ! parsed.errors.isEmpty();
+        return command;
     }
 
     void printModels (const comfybridge::ComfyUIStatus& status)
@@ -90,24 +101,14 @@ namespace
 
 int runModelsCommand (const juce::StringArray& args)
 {
-    if (args.contains ("--help") || args.contains ("-h"))
-    {
-        std::cout << modelsHelp << configOptionsHelp();
-        return exitCode::ok;
-    }
+    auto prepared = prepare (args, modelsHelp, "download");
+    if (auto* code = std::get_if<int> (&prepared))
+        return *code;
 
-    auto parsed = parseArguments (args);
-    rejectUnknownFlags (parsed, { "download", "json" });
-
-    if (reportUsageProblems (parsed))
-        return exitCode::usageError;
-
-    const auto workflows = bundledWorkflows();
-    if (! workflows)
-        return exitCode::usageError;
+    const auto& [parsed, workflows] = std::get<ReadinessCommand> (prepared);
 
     comfybridge::ConnectionManager manager (parsed.config);
-    auto status = checkOnce (manager, *workflows);
+    auto status = checkOnce (manager, workflows);
 
     if (status.available && parsed.flags.containsKey ("download") && ! status.missingModels.empty())
     {
@@ -126,7 +127,7 @@ int runModelsCommand (const juce::StringArray& args)
         });
 
         comfybridge::ReadinessOptions options;
-        options.workflows = *workflows;
+        options.workflows = workflows;
         manager.setReadinessOptions (options);
 
         // Until the check that queues downloads has run and the queue is empty again.
@@ -153,24 +154,14 @@ int runModelsCommand (const juce::StringArray& args)
 
 int runWorkflowsCommand (const juce::StringArray& args)
 {
-    if (args.contains ("--help") || args.contains ("-h"))
-    {
-        std::cout << workflowsHelp << configOptionsHelp();
-        return exitCode::ok;
-    }
+    auto prepared = prepare (args, workflowsHelp, "deploy");
+    if (auto* code = std::get_if<int> (&prepared))
+        return *code;
 
-    auto parsed = parseArguments (args);
-    rejectUnknownFlags (parsed, { "deploy", "json" });
-
-    if (reportUsageProblems (parsed))
-        return exitCode::usageError;
-
-    const auto workflows = bundledWorkflows();
-    if (! workflows)
-        return exitCode::usageError;
+    const auto& [parsed, workflows] = std::get<ReadinessCommand> (prepared);
 
     comfybridge::ConnectionManager manager (parsed.config);
-    const auto status = checkOnce (manager, *workflows);
+    const auto status = checkOnce (manager, workflows);
     const auto json = parsed.flags.containsKey ("json");
     std::optional<comfybridge::DeploymentReport> deployment;
 
@@ -179,7 +170,7 @@ int runWorkflowsCommand (const juce::StringArray& args)
         // A command-line tool may block its own main thread on the network.
         comfybridge::CurlHttpClient client;
         comfybridge::DeploymentRecord record;
-        deployment = comfybridge::deployWorkflows (client, manager.getConfig(), *workflows, record, parsed.config.timeout);
+        deployment = comfybridge::deployWorkflows (client, manager.getConfig(), workflows, record, parsed.config.timeout);
     }
 
     if (json)
@@ -195,7 +186,7 @@ int runWorkflowsCommand (const juce::StringArray& args)
         if (! status.workflowsCheck.checked)
             std::cout << "workflows not checked: " << status.workflowsCheck.reason << "\n";
 
-        for (const auto& w : *workflows)
+        for (const auto& w : workflows)
         {
             const auto problem = std::find_if (status.workflowProblems.begin(), status.workflowProblems.end(),
                                                [&] (const auto& p) { return p.workflow == w.name; });

@@ -45,17 +45,6 @@ namespace
         return value;
     }
 
-    /** Prints problems and returns true when the command must stop with a usage error. */
-    bool reportProblems (ParsedArguments& parsed)
-    {
-        if (! parsed.positional.isEmpty())
-            parsed.errors.add ("unexpected argument '" + parsed.positional[0] + "'");
-
-        printErrors (parsed.warnings);
-        printErrors (parsed.errors);
-        return ! parsed.errors.isEmpty();
-    }
-
     juce::String statusLine (const comfybridge::ComfyUIStatus& status, bool json)
     {
         if (json)
@@ -92,7 +81,7 @@ int runStatusCommand (const juce::StringArray& args)
     auto parsed = parseArguments (args);
     rejectUnknownFlags (parsed, { "json" });
 
-    if (reportProblems (parsed))
+    if (reportUsageProblems (parsed))
         return exitCode::usageError;
 
     comfybridge::ConnectionManager manager (parsed.config);
@@ -131,7 +120,7 @@ int runWatchCommand (const juce::StringArray& args)
     const auto reconnectInterval = secondsFlag (parsed, "reconnect-interval", 10.0);
     const auto duration = secondsFlag (parsed, "duration", 0.0);
 
-    if (reportProblems (parsed))
+    if (reportUsageProblems (parsed))
         return exitCode::usageError;
 
     const auto json = parsed.flags.containsKey ("json");

@@ -214,33 +214,59 @@ TEST_CASE ("metrics: the manager counts checks, failures and reconnects", "[metr
     CHECK (json["readiness"]["cors"]["checked"].is_boolean());
 }
 
+namespace
+{
+    /** A workflow that needs one small checkpoint, served by a DownloadServer, which FakeComfyUI
+        does not have yet; its models folder is a real temporary directory on this machine.
+    */
+    struct DownloadScenario
+    {
+        TestHelpers::DownloadServer files;
+        std::string blob;
+        juce::TemporaryFile modelsRoot;
+        juce::File checkpoints = modelsRoot.getFile().getChildFile ("checkpoints");
+        juce::TemporaryFile record { ".json" };
+        FakeComfyUI server;
+        std::unique_ptr<comfybridge::ConnectionManager> manager;
+
+        DownloadScenario (std::uint64_t blobSize, bool deployWorkflows,
+                          std::function<void (comfybridge::ReadinessOptions&)> adjust = {},
+                          std::optional<TestHelpers::DownloadServer::Mode> mode = {})
+            : files (blobSize)
+        {
+            REQUIRE (files.start());
+            if (mode)
+                files.setMode (*mode);
+            blob = files.content();
+            REQUIRE (checkpoints.createDirectory());
+
+            juce::StringArray errors;
+            auto workflow = *comfybridge::loadBundledWorkflows (errors).find ("txt2img");
+            workflow.models = { { "checkpoints", "tiny.safetensors", juce::String (files.url ("tiny.safetensors")),
+                                  juce::SHA256 (blob.data(), blob.size()).toHexString() } };
+            workflow.apiJson = workflow.apiJson.replace ("v1-5-pruned-emaonly-fp16.safetensors", "tiny.safetensors");
+
+            REQUIRE (server.start());
+            server.setModelFolderPath ("checkpoints", checkpoints.getFullPathName().toStdString());
+
+            auto config = localConfig (server.port(), 5.0);
+            config.autoDeployWorkflows = deployWorkflows;
+            manager = std::make_unique<comfybridge::ConnectionManager> (config);
+
+            comfybridge::ReadinessOptions options;
+            options.workflows = { workflow };
+            options.deploymentRecordFile = record.getFile();
+            if (adjust)
+                adjust (options);
+            manager->setReadinessOptions (options);
+        }
+    };
+}
+
 TEST_CASE ("readiness: a missing model with URL and checksum is downloaded into the local models folder, then ready", "[readiness][downloads][manager]")
 {
-    TestHelpers::DownloadServer files (1u << 20);
-    REQUIRE (files.start());
-    const auto blob = files.content();
-    const auto hash = juce::SHA256 (blob.data(), blob.size()).toHexString();
-
-    juce::TemporaryFile modelsRoot;
-    const auto checkpoints = modelsRoot.getFile().getChildFile ("checkpoints");
-    REQUIRE (checkpoints.createDirectory());
-
-    // A workflow that needs one small checkpoint the server does not have yet.
-    juce::StringArray errors;
-    auto workflow = *comfybridge::loadBundledWorkflows (errors).find ("txt2img");
-    workflow.models = { { "checkpoints", "tiny.safetensors", juce::String (files.url ("tiny.safetensors")), hash } };
-    workflow.apiJson = workflow.apiJson.replace ("v1-5-pruned-emaonly-fp16.safetensors", "tiny.safetensors");
-
-    FakeComfyUI server;
-    REQUIRE (server.start());
-    server.setModelFolderPath ("checkpoints", checkpoints.getFullPathName().toStdString());
-
-    comfybridge::ConnectionManager manager (localConfig (server.port(), 5.0));
-    juce::TemporaryFile record (".json");
-    comfybridge::ReadinessOptions options;
-    options.workflows = { workflow };
-    options.deploymentRecordFile = record.getFile();
-    manager.setReadinessOptions (options);
+    DownloadScenario d (1u << 20, true);
+    auto& manager = *d.manager;
 
     juce::StringArray activities;
     manager.registerStatusCallback ([&] (const comfybridge::ComfyUIStatus& s)
@@ -259,89 +285,48 @@ TEST_CASE ("readiness: a missing model with URL and checksum is downloaded into 
     const auto status = manager.getStatus();
     CHECK (status.workflowsReady);
     CHECK (status.missingModels.empty());
-    CHECK (checkpoints.getChildFile ("tiny.safetensors").getSize() == (juce::int64) blob.size());
-    CHECK_FALSE (checkpoints.getChildFile ("tiny.safetensors.part").exists());
+    CHECK (d.checkpoints.getChildFile ("tiny.safetensors").getSize() == (juce::int64) d.blob.size());
+    CHECK_FALSE (d.checkpoints.getChildFile ("tiny.safetensors.part").exists());
     CHECK (activities.joinIntoString ("\n").contains ("downloading tiny.safetensors for txt2img"));
     CHECK_FALSE (manager.isDownloadingModels());
 }
 
 TEST_CASE ("readiness: a download with the wrong hash leaves nothing behind and is not retried on its own", "[readiness][downloads][manager]")
 {
-    TestHelpers::DownloadServer files (256u << 10);
-    REQUIRE (files.start());
-    files.setMode (TestHelpers::DownloadServer::Mode::wrongContent);
-    const auto blob = files.content();
-    const auto hash = juce::SHA256 (blob.data(), blob.size()).toHexString();
-
-    juce::TemporaryFile modelsRoot;
-    const auto checkpoints = modelsRoot.getFile().getChildFile ("checkpoints");
-    REQUIRE (checkpoints.createDirectory());
-
-    juce::StringArray errors;
-    auto workflow = *comfybridge::loadBundledWorkflows (errors).find ("txt2img");
-    workflow.models = { { "checkpoints", "tiny.safetensors", juce::String (files.url ("tiny.safetensors")), hash } };
-
-    FakeComfyUI server;
-    REQUIRE (server.start());
-    server.setModelFolderPath ("checkpoints", checkpoints.getFullPathName().toStdString());
-
-    auto config = localConfig (server.port(), 5.0);
-    config.autoDeployWorkflows = false;
-    comfybridge::ConnectionManager manager (config);
-    comfybridge::ReadinessOptions options;
-    options.workflows = { workflow };
-    manager.setReadinessOptions (options);
+    DownloadScenario d (256u << 10, false, {}, TestHelpers::DownloadServer::Mode::wrongContent);
+    auto& manager = *d.manager;
 
     REQUIRE (manager.connect().get().available);
     REQUIRE (pumpUntil ([&] { return manager.getStatus().activity.contains ("download failed"); }, 20000));
     CHECK (manager.getStatus().activity.contains ("tiny.safetensors"));
-    CHECK (checkpoints.findChildFiles (juce::File::findFiles, true).isEmpty());
+    CHECK (d.checkpoints.findChildFiles (juce::File::findFiles, true).isEmpty());
 
     // Another readiness pass does not start it again by itself...
-    const auto requestsBefore = files.served().size();
-    server.stop();
+    const auto requestsBefore = d.files.served().size();
+    d.server.stop();
     REQUIRE_FALSE (manager.checkHealth().get().available);
-    REQUIRE (server.restart());
+    REQUIRE (d.server.restart());
     REQUIRE (manager.checkHealth().get().available);
     const auto rechecked = manager.readinessChecked().get();
     CHECK (rechecked.modelsCheck.checked); // the readiness pass did run
     CHECK_FALSE (rechecked.modelsReady);
     CHECK_FALSE (manager.isDownloadingModels());
-    CHECK (files.served().size() == requestsBefore);
+    CHECK (d.files.served().size() == requestsBefore);
 }
 
 TEST_CASE ("readiness: the download limits given in the readiness options apply", "[readiness][downloads][manager]")
 {
-    TestHelpers::DownloadServer files (256u << 10);
-    REQUIRE (files.start());
-    const auto blob = files.content();
-
-    juce::TemporaryFile modelsRoot;
-    const auto checkpoints = modelsRoot.getFile().getChildFile ("checkpoints");
-    REQUIRE (checkpoints.createDirectory());
-
-    juce::StringArray errors;
-    auto workflow = *comfybridge::loadBundledWorkflows (errors).find ("txt2img");
-    workflow.models = { { "checkpoints", "tiny.safetensors", juce::String (files.url ("tiny.safetensors")),
-                          juce::SHA256 (blob.data(), blob.size()).toHexString() } };
-
-    FakeComfyUI server;
-    REQUIRE (server.start());
-    server.setModelFolderPath ("checkpoints", checkpoints.getFullPathName().toStdString());
-
-    auto config = localConfig (server.port(), 5.0);
-    config.autoDeployWorkflows = false;
-    comfybridge::ConnectionManager manager (config);
-    comfybridge::ReadinessOptions options;
-    options.workflows = { workflow };
-    options.downloadOptions.maxBytes = 64 << 10; // a quarter of the file
-    manager.setReadinessOptions (options);
+    DownloadScenario d (256u << 10, false, [] (comfybridge::ReadinessOptions& options)
+    {
+        options.downloadOptions.maxBytes = 64 << 10; // a quarter of the file
+    });
+    auto& manager = *d.manager;
 
     REQUIRE (manager.connect().get().available);
     REQUIRE (pumpUntil ([&] { return manager.getStatus().activity.contains ("download failed"); }, 20000));
     INFO (manager.getStatus().activity);
     CHECK (manager.getStatus().activity.contains ("larger than"));
-    CHECK (checkpoints.findChildFiles (juce::File::findFiles, true).isEmpty());
+    CHECK (d.checkpoints.findChildFiles (juce::File::findFiles, true).isEmpty());
 }
 
 TEST_CASE ("readiness: a backend that stops answering ends the pass after one short probe, not a connection timeout", "[readiness]")
