@@ -362,8 +362,7 @@ namespace
         HttpRequest request;
         request.method = method;
         request.url = config.getBaseUrl() + path;
-        request.headers = config.getAuthHeaders();
-        request.caFile = config.caFile;
+        applyBackendSettings (request, config);
         request.timeoutSeconds = config.timeout;
         request.connectTimeoutSeconds = config.getEffectiveProbeTimeout();
         request.body = std::move (body);

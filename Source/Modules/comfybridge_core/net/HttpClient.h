@@ -75,6 +75,15 @@ public:
     virtual bool isCancelled() const = 0;
 };
 
+/** Sets what every request to @p config's backend carries: the Authorization header
+    (when a token is set) and the CA file that verifies https. Other headers stay.
+*/
+inline void applyBackendSettings (HttpRequest& request, const ComfyUIConfig& config)
+{
+    request.headers.addArray (config.getAuthHeaders());
+    request.caFile = config.caFile;
+}
+
 /** A short human-readable name of an HttpError, for logs. */
 juce::String toString (HttpError error);
 

@@ -12,8 +12,7 @@ CorsProbeResult probeCors (HttpClient& client, const ComfyUIConfig& config, bool
     HttpRequest request;
     request.method = "OPTIONS";
     request.url = config.getBaseUrl() + (legacyPaths ? "/system_stats" : "/api/system_stats");
-    request.headers = config.getAuthHeaders();
-    request.caFile = config.caFile;
+    applyBackendSettings (request, config);
     request.headers.set ("Origin", corsProbeOrigin);
     request.headers.set ("Access-Control-Request-Method", "POST");
     request.timeoutSeconds = timeoutSeconds;

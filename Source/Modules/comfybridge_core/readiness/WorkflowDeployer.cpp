@@ -108,9 +108,8 @@ namespace workflowDeployerDetail
     class UserdataApi
     {
     public:
-        UserdataApi (HttpClient& c, const ComfyUIConfig& config, double timeout)
-            : client (c), baseUrl (config.getBaseUrl()), authHeaders (config.getAuthHeaders()), caFile (config.caFile),
-              timeoutSeconds (timeout)
+        UserdataApi (HttpClient& c, const ComfyUIConfig& backend, double timeout)
+            : client (c), config (backend), baseUrl (backend.getBaseUrl()), timeoutSeconds (timeout)
         {
         }
 
@@ -147,8 +146,7 @@ namespace workflowDeployerDetail
             HttpRequest request;
             request.method = method;
             request.url = baseUrl + path;
-            request.headers = authHeaders;
-            request.caFile = caFile;
+            applyBackendSettings (request, config);
             request.body = body;
             request.timeoutSeconds = timeoutSeconds;
             request.connectTimeoutSeconds = juce::jmin (timeoutSeconds, maxConnectSeconds);
@@ -163,9 +161,8 @@ namespace workflowDeployerDetail
         }
 
         HttpClient& client;
+        const ComfyUIConfig& config; // outlives the deployment that uses this
         juce::String baseUrl;
-        juce::StringPairArray authHeaders;
-        juce::String caFile;
         double timeoutSeconds;
         bool legacy = false;
         bool stoppedAnswering = false;

@@ -256,8 +256,6 @@ ServerInventory fetchServerInventory (HttpClient& client,
     using namespace workflowReadinessDetail;
 
     const auto baseUrl = config.getBaseUrl();
-    const auto authHeaders = config.getAuthHeaders();
-    const auto caFile = config.caFile;
     const auto deadline = juce::Time::getMillisecondCounterHiRes() + timeoutSeconds * 1000.0;
     ServerInventory inventory;
 
@@ -265,8 +263,7 @@ ServerInventory fetchServerInventory (HttpClient& client,
     {
         HttpRequest request;
         request.url = baseUrl + path;
-        request.headers = authHeaders;
-        request.caFile = caFile;
+        applyBackendSettings (request, config);
         request.timeoutSeconds = juce::jmax (0.001, (deadline - juce::Time::getMillisecondCounterHiRes()) / 1000.0);
         request.connectTimeoutSeconds = juce::jmin (request.timeoutSeconds, maxConnectSeconds);
         request.maxBodyBytes = maxBodyBytes;
