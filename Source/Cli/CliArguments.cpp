@@ -112,7 +112,9 @@ ParsedArguments parseArguments (const juce::StringArray& args, const ValueFlagNa
     const comfybridge::UserDefaults defaults;
     addLayer (parsed, defaults.load(), defaults.getFile().getFullPathName());
 
-    if (configFile.isNotEmpty() && parsed.errors.isEmpty())
+    // Every layer is checked even when an earlier one failed (on top of the last good
+    // one), so a single run names every problem of the defaults, the file and the options.
+    if (configFile.isNotEmpty())
     {
         const juce::File file (juce::File::getCurrentWorkingDirectory().getChildFile (configFile));
 
@@ -126,8 +128,7 @@ ParsedArguments parseArguments (const juce::StringArray& args, const ValueFlagNa
     if (const auto token = juce::SystemStats::getEnvironmentVariable ("COMFYBRIDGE_AUTH_TOKEN", {}); token.isNotEmpty())
         configOptions.set ("auth_token", token);
 
-    if (parsed.errors.isEmpty())
-        addLayer (parsed, comfybridge::ComfyUIConfig::fromText (configOptions, parsed.config), "option");
+    addLayer (parsed, comfybridge::ComfyUIConfig::fromText (configOptions, parsed.config), "option");
 
     return parsed;
 }

@@ -37,6 +37,41 @@ TEST_CASE ("config validate prints one line per bad field and exits 2", "[cli]")
     CHECK (result.err.contains ("warning: unknown key 'colour'"));
 }
 
+TEST_CASE ("config validate names every bad field at once, in the file's order", "[cli]")
+{
+    TemporaryHome home;
+    const auto file = writeTemp (home, "bad.json",
+                                 R"({"host":"http://x/y","port":70000,"timeout":-1,"retry_backoff":0.5,"fallback_mode":"explode"})");
+    const auto result = runCli ({ "config", "validate", file.getFullPathName() }, home.dir);
+    CHECK (result.exitCode == 2);
+
+    const auto lines = juce::StringArray::fromLines (result.err.trim());
+    REQUIRE (lines.size() == 5);
+    CHECK (lines[0].contains ("host:"));
+    CHECK (lines[1].contains ("port: 70000"));
+    CHECK (lines[2].contains ("timeout:"));
+    CHECK (lines[3].contains ("retry_backoff:"));
+    CHECK (lines[4].contains ("fallback_mode:"));
+
+    const auto mixed = writeTemp (home, "mixed.json", R"({"port":"abc","timeout":"x","max_retries":-5})");
+    const auto second = runCli ({ "config", "validate", mixed.getFullPathName() }, home.dir);
+    CHECK (second.exitCode == 2);
+    const auto secondLines = juce::StringArray::fromLines (second.err.trim());
+    REQUIRE (secondLines.size() == 3);
+    CHECK (secondLines[2].contains ("max_retries: -5"));
+}
+
+TEST_CASE ("a config file and options report every problem of both at once", "[cli]")
+{
+    TemporaryHome home;
+    const auto file = writeTemp (home, "c.json", R"({"timeout": -1, "fallback_mode": "explode"})");
+    const auto result = runCli ({ "config", "show", "--config", file.getFullPathName(), "--port", "abc" }, home.dir);
+    CHECK (result.exitCode == 2);
+    CHECK (result.err.contains ("timeout:"));
+    CHECK (result.err.contains ("fallback_mode:"));
+    CHECK (result.out.isEmpty());
+}
+
 TEST_CASE ("config validate reports malformed JSON and missing files with exit 2", "[cli]")
 {
     TemporaryHome home;

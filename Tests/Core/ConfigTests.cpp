@@ -238,12 +238,60 @@ TEST_CASE ("errors in several fields are all reported and nothing is half-applie
 {
     ComfyUIConfig base;
     base.port = 8188;
-    const auto parsed = ComfyUIConfig::fromJson (R"({"port": 1, "timeout": "x", "max_retries": 500, "fallback_mode": "nope"})", base);
+    const auto parsed = ComfyUIConfig::fromJson (R"({"port": 0, "timeout": "x", "max_retries": 500, "fallback_mode": "nope"})", base);
     CHECK_FALSE (parsed.ok());
-    CHECK (parsed.errors.size() == 2); // type errors first: timeout and fallback_mode
-    CHECK (mentions (parsed.errors, "timeout:"));
-    CHECK (mentions (parsed.errors, "fallback_mode:"));
+    REQUIRE (parsed.errors.size() == 4); // type and range errors alike, one per field
+    CHECK (parsed.errors[0].startsWith ("port:"));
+    CHECK (parsed.errors[1].startsWith ("timeout:"));
+    CHECK (parsed.errors[2].startsWith ("max_retries:"));
+    CHECK (parsed.errors[3].startsWith ("fallback_mode:"));
     CHECK (base.port == 8188);
+}
+
+TEST_CASE ("an unknown enum value does not hide the range errors of other fields", "[config]")
+{
+    const auto parsed = ComfyUIConfig::fromJson (
+        R"({"host":"http://x/y","port":70000,"timeout":-1,"retry_backoff":0.5,"fallback_mode":"explode"})");
+    CHECK_FALSE (parsed.ok());
+    REQUIRE (parsed.errors.size() == 5);
+    CHECK (parsed.errors[0].startsWith ("host: 'http://x/y'"));
+    CHECK (parsed.errors[1].startsWith ("port: 70000"));
+    CHECK (parsed.errors[2].startsWith ("timeout: '-1'"));
+    CHECK (parsed.errors[3].startsWith ("retry_backoff: '0.5'"));
+    CHECK (parsed.errors[4].startsWith ("fallback_mode:"));
+}
+
+TEST_CASE ("type errors and range errors are reported together in the file's order", "[config]")
+{
+    const auto parsed = ComfyUIConfig::fromJson (R"({"port":"abc","timeout":"x","max_retries":-5})");
+    CHECK_FALSE (parsed.ok());
+    REQUIRE (parsed.errors.size() == 3);
+    CHECK (parsed.errors[0].startsWith ("port: expected a whole number"));
+    CHECK (parsed.errors[1].startsWith ("timeout: expected a number"));
+    CHECK (parsed.errors[2].startsWith ("max_retries: -5 is out of range"));
+
+    // The file's order, not the field table's: the same fields written backwards.
+    const auto reversed = ComfyUIConfig::fromJson (R"({"max_retries":-5,"timeout":"x","port":"abc"})");
+    REQUIRE (reversed.errors.size() == 3);
+    CHECK (reversed.errors[0].startsWith ("max_retries:"));
+    CHECK (reversed.errors[1].startsWith ("timeout:"));
+    CHECK (reversed.errors[2].startsWith ("port:"));
+}
+
+TEST_CASE ("text values report type and range errors together in the given order", "[config]")
+{
+    juce::StringPairArray values;
+    values.set ("retry_backoff", "0.5");
+    values.set ("fallback_mode", "explode");
+    values.set ("port", "abc");
+    values.set ("max_retries", "-5");
+    const auto parsed = ComfyUIConfig::fromText (values);
+    CHECK_FALSE (parsed.ok());
+    REQUIRE (parsed.errors.size() == 4);
+    CHECK (parsed.errors[0].startsWith ("retry_backoff:"));
+    CHECK (parsed.errors[1].startsWith ("fallback_mode:"));
+    CHECK (parsed.errors[2].startsWith ("port:"));
+    CHECK (parsed.errors[3].startsWith ("max_retries:"));
 }
 
 TEST_CASE ("text values (CLI options, preferences) parse strictly", "[config]")

@@ -65,6 +65,19 @@ TEST_CASE ("a damaged preferences file is reported, not half-applied", "[default
     CHECK (loaded.errors[0].contains ("timeout: 'soon'"));
 }
 
+TEST_CASE ("a preferences file with a bad enum and a bad range reports both", "[defaults]")
+{
+    juce::TemporaryFile temp (".settings");
+    temp.getFile().replaceWithText (R"(<?xml version="1.0" encoding="UTF-8"?>
+<PROPERTIES><VALUE name="fallback_mode" val="explode"/><VALUE name="max_retries" val="-5"/></PROPERTIES>)");
+
+    const auto loaded = UserDefaults (temp.getFile()).load();
+    CHECK_FALSE (loaded.ok());
+    REQUIRE (loaded.errors.size() == 2);
+    CHECK (loaded.errors.joinIntoString ("\n").contains ("fallback_mode: 'explode'"));
+    CHECK (loaded.errors.joinIntoString ("\n").contains ("max_retries: -5"));
+}
+
 TEST_CASE ("the default preferences file lives in the user's app-data folder", "[defaults]")
 {
     const auto file = UserDefaults::getDefaultFile();

@@ -85,7 +85,7 @@ namespace
     }
 
     /** Converts one JSON value to a var of the field's kind, or returns an error. */
-    std::variant<juce::var, juce::String> fromJsonValue (const detail::ConfigField& field, const nlohmann::json& value)
+    std::variant<juce::var, juce::String> fromJsonValue (const detail::ConfigField& field, const nlohmann::ordered_json& value)
     {
         const juce::String key (field.key);
         const auto typeName = juce::String (value.type_name());
@@ -128,61 +128,127 @@ namespace
         return key + ": unsupported field kind";
     }
 
-    /** Applies parsed values to a copy of base, then validates the whole. */
-    ConfigParseResult finish (ComfyUIConfig merged, ConfigParseResult result)
+    /** One problem of a config: the field's key and the whole message (which starts with the key). */
+    struct FieldProblem
     {
-        if (result.errors.isEmpty())
-            result.errors = merged.validate();
+        juce::String key, message;
+    };
+
+    /** What a parser found wrong with the values it was given, before validation. */
+    struct InputProblems
+    {
+        juce::StringArray keysInInputOrder;      ///< every known key the input held, in the input's order
+        std::map<juce::String, juce::String> byKey; ///< a type/format error per key
+        juce::StringArray general;               ///< problems no single field owns
+    };
+
+    std::vector<FieldProblem> findFieldProblems (const ComfyUIConfig& config);
+
+    /** Validates the merged config and reports every problem at once, one line per
+        field in the input's order: a field's type error where it had one, else its
+        range error; then problems of fields the input did not name (they come from
+        the base). A field with a type error keeps the base value in the merged config,
+        so validation never reports a second, misleading line for it.
+    */
+    ConfigParseResult finish (ComfyUIConfig merged, const InputProblems& input, juce::StringArray warnings)
+    {
+        ConfigParseResult result;
+        result.warnings = std::move (warnings);
+        result.errors = input.general;
+
+        std::map<juce::String, juce::String> rangeProblems;
+        juce::StringArray rangeKeysInTableOrder;
+
+        for (auto& problem : findFieldProblems (merged))
+        {
+            rangeKeysInTableOrder.add (problem.key);
+            rangeProblems[problem.key] = problem.message;
+        }
+
+        for (const auto& key : input.keysInInputOrder)
+        {
+            if (const auto typeError = input.byKey.find (key); typeError != input.byKey.end())
+                result.errors.add (typeError->second);
+            else if (const auto rangeError = rangeProblems.find (key); rangeError != rangeProblems.end())
+                result.errors.add (rangeError->second);
+        }
+
+        for (const auto& key : rangeKeysInTableOrder)
+            if (! input.keysInInputOrder.contains (key))
+                result.errors.add (rangeProblems[key]);
 
         if (result.errors.isEmpty())
             result.config = std::move (merged);
 
         return result;
     }
+
+    bool isKnownKey (const juce::String& key)
+    {
+        return std::any_of (detail::configFields().begin(), detail::configFields().end(),
+                            [&] (const auto& f) { return key == f.key; });
+    }
+
+    const detail::ConfigField& fieldFor (const juce::String& key)
+    {
+        return *std::find_if (detail::configFields().begin(), detail::configFields().end(),
+                              [&] (const auto& f) { return key == f.key; });
+    }
 }
 
 //==============================================================================
+namespace
+{
+    std::vector<FieldProblem> findFieldProblems (const ComfyUIConfig& c)
+    {
+        std::vector<FieldProblem> problems;
+        const auto add = [&problems] (const char* key, const juce::String& rest)
+        {
+            problems.push_back ({ key, juce::String (key) + ": " + rest });
+        };
+
+        if (auto hostProblem = describeHostProblem (c.host); hostProblem.isNotEmpty())
+            add ("host", detail::quoted (c.host.length() > 80 ? c.host.substring (0, 77) + "..." : c.host) + " " + hostProblem);
+
+        if (c.port < 1 || c.port > 65535)
+            add ("port", juce::String (c.port) + " is out of range; expected 1 to 65535");
+
+        if (! (c.timeout > 0.0 && c.timeout <= 600.0))
+            add ("timeout", quotedNumber (c.timeout) + " is out of range; expected more than 0 and at most 600 seconds");
+
+        if (c.maxRetries < 0 || c.maxRetries > 100)
+            add ("max_retries", juce::String (c.maxRetries) + " is out of range; expected 0 to 100");
+
+        if (! (c.retryBackoff >= 1.0 && c.retryBackoff <= 10.0))
+            add ("retry_backoff", quotedNumber (c.retryBackoff) + " is out of range; expected 1.0 to 10.0");
+
+        if (! (c.probeTimeout > 0.0 && c.probeTimeout <= 60.0))
+            add ("probe_timeout", quotedNumber (c.probeTimeout) + " is out of range; expected more than 0 and at most 60 seconds");
+
+        if (c.modelsFolder.isNotEmpty() && (c.modelsFolder.containsAnyOf ("\r\n\t") || ! juce::File::isAbsolutePath (c.modelsFolder)))
+            add ("models_folder", detail::quoted (c.modelsFolder) + " is not an absolute folder path (leave it empty to ask the server)");
+
+        if (c.caFile.isNotEmpty() && (c.caFile.containsAnyOf ("\r\n\t") || ! juce::File::isAbsolutePath (c.caFile)))
+            add ("ca_file", detail::quoted (c.caFile) + " is not an absolute file path (leave it empty to trust the system's certificate authorities)");
+
+        // The token itself never appears in a message: messages reach logs and screens.
+        if (c.authToken.length() > maxTokenLength)
+            add ("auth_token", "is " + juce::String (c.authToken.length()) + " characters long; at most " + juce::String (maxTokenLength) + " are allowed");
+        else if (! isBearerToken (c.authToken))
+            add ("auth_token", "contains characters a bearer token cannot hold (allowed: letters, digits and - . _ ~ + / with = only at the end)");
+
+        return problems;
+    }
+}
+
 juce::StringArray ComfyUIConfig::validate() const
 {
-    juce::StringArray problems;
+    juce::StringArray messages;
 
-    if (auto hostProblem = describeHostProblem (host); hostProblem.isNotEmpty())
-        problems.add ("host: " + detail::quoted (host.length() > 80 ? host.substring (0, 77) + "..." : host) + " " + hostProblem);
+    for (auto& problem : findFieldProblems (*this))
+        messages.add (problem.message);
 
-    if (port < 1 || port > 65535)
-        problems.add ("port: " + juce::String (port) + " is out of range; expected 1 to 65535");
-
-    if (! (timeout > 0.0 && timeout <= 600.0))
-        problems.add ("timeout: " + quotedNumber (timeout) + " is out of range; expected more than 0 and at most 600 seconds");
-
-    if (maxRetries < 0 || maxRetries > 100)
-        problems.add ("max_retries: " + juce::String (maxRetries) + " is out of range; expected 0 to 100");
-
-    if (! (retryBackoff >= 1.0 && retryBackoff <= 10.0))
-        problems.add ("retry_backoff: " + quotedNumber (retryBackoff) + " is out of range; expected 1.0 to 10.0");
-
-    if (! (probeTimeout > 0.0 && probeTimeout <= 60.0))
-        problems.add ("probe_timeout: " + quotedNumber (probeTimeout) + " is out of range; expected more than 0 and at most 60 seconds");
-
-    if (modelsFolder.isNotEmpty())
-    {
-        if (modelsFolder.containsAnyOf ("\r\n\t") || ! juce::File::isAbsolutePath (modelsFolder))
-            problems.add ("models_folder: " + detail::quoted (modelsFolder) + " is not an absolute folder path (leave it empty to ask the server)");
-    }
-
-    if (caFile.isNotEmpty())
-    {
-        if (caFile.containsAnyOf ("\r\n\t") || ! juce::File::isAbsolutePath (caFile))
-            problems.add ("ca_file: " + detail::quoted (caFile) + " is not an absolute file path (leave it empty to trust the system's certificate authorities)");
-    }
-
-    // The token itself never appears in a message: messages reach logs and screens.
-    if (authToken.length() > maxTokenLength)
-        problems.add ("auth_token: is " + juce::String (authToken.length()) + " characters long; at most " + juce::String (maxTokenLength) + " are allowed");
-    else if (! isBearerToken (authToken))
-        problems.add ("auth_token: contains characters a bearer token cannot hold (allowed: letters, digits and - . _ ~ + / with = only at the end)");
-
-    return problems;
+    return messages;
 }
 
 double ComfyUIConfig::getEffectiveProbeTimeout() const
@@ -257,80 +323,77 @@ juce::String ComfyUIConfig::toJson (Secrets secrets) const
 
 ConfigParseResult ComfyUIConfig::fromJson (const juce::String& jsonText, const ComfyUIConfig& base)
 {
-    ConfigParseResult result;
-    nlohmann::json parsed;
+    // ordered_json keeps the file's key order, so problems are listed as the user wrote the fields.
+    nlohmann::ordered_json parsed;
+    InputProblems input;
 
     try
     {
-        parsed = nlohmann::json::parse (jsonText.toStdString());
+        parsed = nlohmann::ordered_json::parse (jsonText.toStdString());
     }
     catch (const nlohmann::json::parse_error& e)
     {
-        result.errors.add ("malformed JSON: " + juce::String (e.what()));
-        return result;
+        input.general.add ("malformed JSON: " + juce::String (e.what()));
+        return finish (base, input, {});
     }
 
     if (! parsed.is_object())
     {
-        result.errors.add ("expected a JSON object with config keys, got " + juce::String (parsed.type_name()));
-        return result;
+        input.general.add ("expected a JSON object with config keys, got " + juce::String (parsed.type_name()));
+        return finish (base, input, {});
     }
 
     auto merged = base;
+    juce::StringArray warnings;
 
-    for (const auto& field : detail::configFields())
+    for (const auto& item : parsed.items())
     {
-        const auto it = parsed.find (field.key);
+        const juce::String key (item.key());
 
-        if (it == parsed.end())
+        if (! isKnownKey (key))
+        {
+            warnings.add ("unknown key '" + key + "' ignored");
             continue;
+        }
 
-        auto converted = fromJsonValue (field, *it);
+        const auto& field = fieldFor (key);
+        input.keysInInputOrder.addIfNotAlreadyThere (key);
+        auto converted = fromJsonValue (field, item.value());
 
         if (auto* error = std::get_if<juce::String> (&converted))
-            result.errors.add (*error);
+            input.byKey[key] = *error;
         else
             field.set (merged, std::get<juce::var> (converted));
     }
 
-    for (const auto& item : parsed.items())
-    {
-        const auto known = std::any_of (detail::configFields().begin(), detail::configFields().end(),
-                                        [&] (const auto& f) { return item.key() == f.key; });
-        if (! known)
-            result.warnings.add ("unknown key '" + juce::String (item.key()) + "' ignored");
-    }
-
-    return finish (std::move (merged), std::move (result));
+    return finish (std::move (merged), input, std::move (warnings));
 }
 
 ConfigParseResult ComfyUIConfig::fromText (const juce::StringPairArray& values, const ComfyUIConfig& base)
 {
-    ConfigParseResult result;
     auto merged = base;
+    InputProblems input;
+    juce::StringArray warnings;
 
-    for (const auto& field : detail::configFields())
+    for (const auto& key : values.getAllKeys())
     {
-        if (! values.containsKey (field.key))
+        if (! isKnownKey (key))
+        {
+            warnings.add ("unknown key '" + key + "' ignored");
             continue;
+        }
 
-        auto converted = detail::parseFieldText (field, values[field.key]);
+        const auto& field = fieldFor (key);
+        input.keysInInputOrder.addIfNotAlreadyThere (key);
+        auto converted = detail::parseFieldText (field, values[key]);
 
         if (auto* error = std::get_if<juce::String> (&converted))
-            result.errors.add (*error);
+            input.byKey[key] = *error;
         else
             field.set (merged, std::get<juce::var> (converted));
     }
 
-    for (const auto& key : values.getAllKeys())
-    {
-        const auto known = std::any_of (detail::configFields().begin(), detail::configFields().end(),
-                                        [&] (const auto& f) { return key == f.key; });
-        if (! known)
-            result.warnings.add ("unknown key '" + key + "' ignored");
-    }
-
-    return finish (std::move (merged), std::move (result));
+    return finish (std::move (merged), input, std::move (warnings));
 }
 
 //==============================================================================
