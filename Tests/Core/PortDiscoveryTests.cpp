@@ -116,6 +116,8 @@ TEST_CASE ("the manager finds ComfyUI Desktop on another port of the range and s
     const auto configured = TestHelpers::closedPort();
 
     comfybridge::ConnectionManager manager (discoveringConfig (configured));
+    // Only our own ports: a developer's ComfyUI on 8188 or 8000 must not be the one found.
+    manager.setDiscoveryCandidatePorts ({ TestHelpers::closedPort(), port });
     const auto status = manager.connect().get();
 
     REQUIRE (status.available);

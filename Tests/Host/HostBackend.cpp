@@ -5,6 +5,9 @@
 //       fake:   a FakeComfyUI that answers like ComfyUI
 //       hang:   accepts, reads the request and never answers
 //       closed: a 127.0.0.1 port nothing listens on (connection refused)
+//   comfybridge_host_backend serve fake PORTFILE PORT
+//       the same FakeComfyUI on a fixed port (Builds/test-with-busy-ports puts ComfyUI
+//       look-alikes on 8000 and 8188 to prove the suite never reaches them)
 //     Writes the port to PORTFILE once listening, runs until SIGTERM/SIGINT, then
 //     prints "requests N" (requests that reached it) on stdout and exits 0.
 //
@@ -18,6 +21,7 @@
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -59,7 +63,7 @@ namespace
         return 0;
     }
 
-    int serve (const std::string& mode, const std::string& portFile)
+    int serve (const std::string& mode, const std::string& portFile, int fixedPort)
     {
         std::signal (SIGTERM, onSignal);
         std::signal (SIGINT, onSignal);
@@ -67,7 +71,7 @@ namespace
         if (mode == "fake")
         {
             TestHelpers::FakeComfyUI server;
-            if (! server.start())
+            if (! (fixedPort > 0 ? server.start (fixedPort) : server.start()))
                 return 2;
             return serveUntilSignalled (server, portFile);
         }
@@ -180,13 +184,13 @@ int main (int argc, char* argv[])
 {
     const std::vector<std::string> args (argv + 1, argv + argc);
 
-    if (args.size() == 3 && args[0] == "serve")
-        return serve (args[1], args[2]);
+    if ((args.size() == 3 || args.size() == 4) && args[0] == "serve")
+        return serve (args[1], args[2], args.size() == 4 ? std::atoi (args[3].c_str()) : 0);
 
     if (args.size() == 2 && args[0] == "peak")
         return peak (args[1]);
 
-    std::cerr << "usage: comfybridge_host_backend serve fake|hang|closed PORTFILE\n"
+    std::cerr << "usage: comfybridge_host_backend serve fake|hang|closed PORTFILE [PORT]\n"
                  "       comfybridge_host_backend peak FILE.wav\n";
     return 2;
 }

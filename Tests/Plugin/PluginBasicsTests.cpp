@@ -108,11 +108,12 @@ TEST_CASE ("a damaged plugin state keeps the current config and says why", "[plu
 TEST_CASE ("setConfig refuses an invalid config and keeps the old one", "[plugin]")
 {
     IsolatedProcessor p;
+    const auto before = p.processor.getConfig();
     comfybridge::ComfyUIConfig bad;
     bad.port = 70000;
     bad.timeout = -1;
     CHECK (p.processor.setConfig (bad).size() == 2);
-    CHECK (p.processor.getConfig() == comfybridge::ComfyUIConfig {});
+    CHECK (p.processor.getConfig() == before);
 }
 
 TEST_CASE ("the editor can be created and deleted repeatedly", "[plugin]")

@@ -394,8 +394,8 @@ TEST_CASE ("a project state restored while the editor is open shows up in it", "
     settings.prompt = "from the project";
     settings.seed = 5;
     source.processor.setGenerationSettings (settings);
-    comfybridge::ComfyUIConfig config;
-    config.port = 8188;
+    // A port nothing listens on: the target connects once its editor shows the restored config.
+    const auto config = localConfig (TestHelpers::closedPort());
     REQUIRE (source.processor.setConfig (config).isEmpty());
     juce::MemoryBlock state;
     source.processor.getStateInformation (state);
@@ -408,5 +408,5 @@ TEST_CASE ("a project state restored while the editor is open shows up in it", "
 
     target.processor.setStateInformation (state.getData(), (int) state.getSize());
     CHECK (view.getGenerationView().getSettings().prompt == "from the project");
-    CHECK (view.getPreferencesPanel().getTextField ("port")->getText() == "8188");
+    CHECK (view.getPreferencesPanel().getTextField ("port")->getText() == juce::String (config.port));
 }

@@ -3,15 +3,20 @@
 #include "Plugin/PluginProcessor.h"
 #include "Plugin/PluginEditor.h"
 #include "Support/TestUtilities.h"
+#include <MisbehavingServers.h>
 
 namespace PluginTestSupport
 {
 
-/** A processor whose defaults come from a temporary file, not the user's own. */
+/** A processor whose defaults come from a temporary file, not the user's own.
+    Without @p defaults it points at a closed port of 127.0.0.1 with port discovery
+    off: the built-in defaults (localhost:8000, discovery over 8000-9000) would
+    reach a developer's own ComfyUI as soon as the processor is prepared.
+*/
 struct IsolatedProcessor
 {
     explicit IsolatedProcessor (std::optional<comfybridge::ComfyUIConfig> defaults = std::nullopt)
-        : processor (makeDefaults (defaultsFile, defaults))
+        : processor (makeDefaults (defaultsFile, defaults.value_or (TestSupport::localConfig (TestHelpers::closedPort()))))
     {
     }
 
@@ -19,13 +24,10 @@ struct IsolatedProcessor
     ComfyBridgeProcessor processor;
 
 private:
-    static comfybridge::UserDefaults makeDefaults (const juce::TemporaryFile& file, const std::optional<comfybridge::ComfyUIConfig>& config)
+    static comfybridge::UserDefaults makeDefaults (const juce::TemporaryFile& file, const comfybridge::ComfyUIConfig& config)
     {
         comfybridge::UserDefaults defaults (file.getFile());
-
-        if (config.has_value())
-            defaults.save (*config);
-
+        defaults.save (config);
         return defaults;
     }
 };

@@ -53,6 +53,7 @@ struct ConnectionManager::Shared
     juce::String readinessActivity;     // what the last readiness check did (deployment)
     MetricsRecorder metrics;
     int discoveredPort = 0;             // 0 = the configured port is used
+    std::vector<int> discoveryCandidates; // empty = 8188, then 8000..9000
     juce::String discoveryNote;         // says which port discovery found
 
     /** The config in use: the configured one, with a discovered port. */
@@ -432,8 +433,15 @@ private:
     /** Looks for ComfyUI on another loopback port; on success it becomes the port in use. */
     std::optional<ProbeResult> discoverPort (const ComfyUIConfig& configured)
     {
+        const auto candidates = [this]
+        {
+            std::lock_guard<std::mutex> lock (shared.mutex);
+            return shared.discoveryCandidates;
+        }();
+
         const auto found = discoverComfyUIPort (client, configured, configured.getEffectiveProbeTimeout(),
-                                                [this] { return interrupted() || client.isCancelled(); });
+                                                [this] { return interrupted() || client.isCancelled(); },
+                                                candidates);
 
         if (! found.port)
             return std::nullopt;
@@ -1020,6 +1028,12 @@ void ConnectionManager::setReadinessOptions (ReadinessOptions options)
         shared->readinessRequested = true;
     }
     wakeWorker();
+}
+
+void ConnectionManager::setDiscoveryCandidatePorts (std::vector<int> ports)
+{
+    std::lock_guard<std::mutex> lock (shared->mutex);
+    shared->discoveryCandidates = std::move (ports);
 }
 
 void ConnectionManager::refreshReadiness()

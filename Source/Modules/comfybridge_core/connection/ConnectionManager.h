@@ -164,6 +164,13 @@ public:
     */
     std::shared_future<ComfyUIStatus> readinessChecked();
 
+    /** The ports port discovery tries, in order, instead of ComfyUI's usual ones
+        (8188, then ComfyUI Desktop's 8000..9000); empty restores those. For a host
+        application that knows where its ComfyUI may listen, and for tests, which
+        must never find a developer's own ComfyUI. Applies from the next discovery.
+    */
+    void setDiscoveryCandidatePorts (std::vector<int> ports);
+
     /** True while a model download runs or waits. */
     bool isDownloadingModels() const;
 
