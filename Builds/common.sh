@@ -11,6 +11,7 @@ PACKAGES=(
     build-essential cmake ninja-build ccache pkg-config git
     juce-modules-source catch2 nlohmann-json3-dev libcurl4-openssl-dev
     libssl-dev                  # TLS (wss://) in our WebSocket client
+    libpng-dev                  # fast PNG encoding of placeholders (image/PngEncoder)
     xvfb xauth imagemagick
     openssl                     # a self-signed https server for the certificate test
     ardour jalv jackd2          # real hosts for Tests/Host/run_{ardour,jalv}_test.sh

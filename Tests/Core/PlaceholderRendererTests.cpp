@@ -221,6 +221,31 @@ TEST_CASE ("PNG encoding decodes back to the same size and pixels", "[placeholde
     CHECK (PlaceholderRenderer::encodePng (juce::Image()).isEmpty());
 }
 
+TEST_CASE ("the PNG encoder keeps transparency, stores opaque images as RGB and is deterministic", "[placeholder][png]")
+{
+    juce::Image translucent (juce::Image::ARGB, 64, 48, true, juce::SoftwareImageType());
+    {
+        juce::Graphics g (translucent);
+        g.setColour (juce::Colour (0x80ff4020));
+        g.fillRect (8, 8, 40, 30);
+    }
+
+    const auto png = comfybridge::PngEncoder::encode (translucent);
+    const auto decoded = juce::ImageFileFormat::loadFrom (png.getData(), png.getSize());
+    REQUIRE (decoded.isValid());
+    CHECK (decoded.getPixelAt (0, 0).getAlpha() == 0);
+    CHECK (decoded.getPixelAt (20, 20).getAlpha() == translucent.getPixelAt (20, 20).getAlpha());
+    CHECK (std::abs (decoded.getPixelAt (20, 20).getRed() - translucent.getPixelAt (20, 20).getRed()) <= 2);
+
+    // IHDR's colour type (byte 25): 6 = RGBA here, 2 = RGB for an opaque placeholder.
+    CHECK (static_cast<const uint8_t*> (png.getData())[25] == 6);
+    const auto opaque = PlaceholderRenderer::encodePng (renderImage (makeRequest (64, 48)));
+    REQUIRE (opaque.getSize() > 26);
+    CHECK (static_cast<const uint8_t*> (opaque.getData())[25] == 2);
+
+    CHECK (opaque == PlaceholderRenderer::encodePng (renderImage (makeRequest (64, 48))));
+}
+
 TEST_CASE ("long, empty, multi-line and non-ASCII prompts render", "[placeholder]")
 {
     juce::String longPrompt;

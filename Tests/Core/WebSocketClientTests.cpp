@@ -393,6 +393,58 @@ TEST_CASE ("protocol errors from the server fail the connection", "[websocket]")
 }
 
 //==============================================================================
+TEST_CASE ("a text message that is not UTF-8 fails the connection with close code 1007", "[websocket]")
+{
+    const std::vector<std::pair<const char*, std::string>> cases {
+        { "whole message, overlong NUL",      ws::encodeFrame (ws::text, std::string ("{\"a\":\"\xc0\x80\"}")) },
+        { "whole message, UTF-16 surrogate",  ws::encodeFrame (ws::text, std::string ("\xed\xa0\x80")) },
+        { "fragments, truncated at the end",  ws::encodeFrame (ws::text, "ok", false) + ws::encodeFrame (ws::continuation, std::string ("\xe2\x82")) },
+    };
+
+    FakeComfyUI server;
+    REQUIRE (server.start());
+
+    for (const auto& [name, bytes] : cases)
+    {
+        INFO (name);
+        server.clearWsFrames();
+        WebSocketClient client;
+        const auto sid = connectAndGreet (client, optionsFor (server.port()));
+        REQUIRE (server.sendRawToClient (sid, bytes));
+
+        WebSocketMessage message;
+        CHECK (client.receive (message, 5000) == Status::error);
+        CHECK (client.getLastError().contains ("not valid UTF-8"));
+        CHECK_FALSE (client.isOpen());
+
+        REQUIRE (server.waitForWsFrames (1, 5000));
+        CHECK (server.receivedWsFrames()[0].opcode == ws::close);
+        CHECK (server.receivedWsFrames()[0].payload == ws::closePayload (1007));
+    }
+}
+
+TEST_CASE ("a character split across fragments and binary bytes that are not UTF-8 are accepted", "[websocket]")
+{
+    FakeComfyUI server;
+    REQUIRE (server.start());
+    WebSocketClient client;
+    const auto sid = connectAndGreet (client, optionsFor (server.port()));
+
+    // "€" is e2 82 ac: only the whole message must be valid, not each fragment.
+    REQUIRE (server.sendRawToClient (sid, ws::encodeFrame (ws::text, std::string ("price \xe2\x82"), false)
+                                              + ws::encodeFrame (ws::continuation, std::string ("\xac 5"))));
+    const auto text = expectMessage (client);
+    CHECK_FALSE (text.isBinary);
+    CHECK (text.data == "price \xe2\x82\xac 5");
+
+    REQUIRE (server.sendRawToClient (sid, ws::encodeFrame (ws::binary, std::string ("\xc0\x80\xff", 3))));
+    const auto binary = expectMessage (client);
+    CHECK (binary.isBinary);
+    CHECK (binary.data.size() == 3);
+    CHECK (client.isOpen());
+}
+
+//==============================================================================
 TEST_CASE ("binary preview frames of types 1 and 4 arrive and parse", "[websocket]")
 {
     FakeComfyUI server;

@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <curl/curl.h>
 
+#include "crypto/Digests.cpp"
+#include "ws/Utf8.cpp"
 #include "config/FallbackMode.cpp"
 #include "config/ConfigFields.h"
 #include "config/ConfigFields.cpp"
@@ -19,6 +21,7 @@
 #include "net/CurlHttpClient.cpp"
 #include "api/HealthProbe.cpp"
 #include "ws/WebSocketClient.cpp"
+#include "image/PngEncoder.cpp"
 #include "image/PlaceholderRenderer.cpp"
 #include "generation/WorkflowLibrary.cpp"
 #include "generation/GenerationEngine.cpp"

@@ -16,6 +16,7 @@
   minimumCppStandard: 17
 
   dependencies:       juce_core juce_events juce_data_structures juce_graphics juce_cryptography
+  linuxLibs:          curl ssl crypto png pthread
 
  END_JUCE_MODULE_DECLARATION
 
@@ -30,6 +31,7 @@
 #include <juce_graphics/juce_graphics.h>
 #include <juce_cryptography/juce_cryptography.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -45,6 +47,8 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "crypto/Digests.h"
+#include "ws/Utf8.h"
 #include "config/FallbackMode.h"
 #include "config/ComfyUIConfig.h"
 #include "config/UserDefaults.h"
@@ -53,6 +57,7 @@
 #include "net/CurlHttpClient.h"
 #include "api/HealthProbe.h"
 #include "ws/WebSocketClient.h"
+#include "image/PngEncoder.h"
 #include "image/PlaceholderRenderer.h"
 #include "generation/WorkflowLibrary.h"
 #include "generation/GenerationEngine.h"

@@ -7,14 +7,6 @@
  #include <unistd.h>
 #endif
 
-#if (defined (__x86_64__) || defined (__i386__)) && (defined (__GNUC__) || defined (__clang__))
- #define COMFYBRIDGE_SHA_NI 1
- #include <cpuid.h>
- #include <immintrin.h>
-#else
- #define COMFYBRIDGE_SHA_NI 0
-#endif
-
 namespace comfybridge
 {
 
@@ -22,206 +14,6 @@ namespace comfybridge
 // named namespace rather than an anonymous one (which they would share with every other file).
 namespace modeldownload
 {
-    //==============================================================================
-    /** Incremental SHA-256 (FIPS 180-4), using the x86 SHA extensions when the CPU has them. */
-    class Sha256
-    {
-    public:
-        void update (const void* data, size_t numBytes)
-        {
-            auto* bytes = static_cast<const uint8_t*> (data);
-            totalBytes += numBytes;
-
-            if (bufferUsed > 0)
-            {
-                const auto take = std::min (numBytes, sizeof (buffer) - bufferUsed);
-                std::memcpy (buffer + bufferUsed, bytes, take);
-                bufferUsed += take;
-                bytes += take;
-                numBytes -= take;
-
-                if (bufferUsed < sizeof (buffer))
-                    return;
-
-                compress (buffer, 1);
-                bufferUsed = 0;
-            }
-
-            if (const auto blocks = numBytes / 64; blocks > 0)
-            {
-                compress (bytes, blocks);
-                bytes += blocks * 64;
-                numBytes -= blocks * 64;
-            }
-
-            std::memcpy (buffer, bytes, numBytes);
-            bufferUsed = numBytes;
-        }
-
-        /** Pads, finishes and returns the digest as lower-case hex. Call once. */
-        juce::String finishHex()
-        {
-            const auto bitLength = (uint64_t) totalBytes * 8;
-            const uint8_t one = 0x80, zero = 0;
-            update (&one, 1);
-
-            while (bufferUsed != 56)
-                update (&zero, 1);
-
-            uint8_t lengthBytes[8];
-            for (int i = 0; i < 8; ++i)
-                lengthBytes[i] = (uint8_t) (bitLength >> (56 - 8 * i));
-
-            update (lengthBytes, 8);
-            jassert (bufferUsed == 0);
-
-            static const char* const hexDigits = "0123456789abcdef";
-            char text[65];
-
-            for (int i = 0; i < 32; ++i)
-            {
-                const auto byte = (uint8_t) (state[i / 4] >> (24 - 8 * (i % 4)));
-                text[2 * i] = hexDigits[byte >> 4];
-                text[2 * i + 1] = hexDigits[byte & 15];
-            }
-
-            text[64] = 0;
-            return juce::String (text);
-        }
-
-    private:
-        static constexpr uint32_t k[64] = {
-            0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-            0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-            0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-            0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-            0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-            0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-            0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-            0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2
-        };
-
-        static uint32_t rotr (uint32_t x, int n) noexcept { return (x >> n) | (x << (32 - n)); }
-
-        static void compressPortable (uint32_t* h, const uint8_t* data, size_t blocks) noexcept
-        {
-            for (; blocks > 0; --blocks, data += 64)
-            {
-                uint32_t w[64];
-
-                for (int i = 0; i < 16; ++i)
-                    w[i] = (uint32_t) data[4 * i] << 24 | (uint32_t) data[4 * i + 1] << 16
-                         | (uint32_t) data[4 * i + 2] << 8 | (uint32_t) data[4 * i + 3];
-
-                for (int i = 16; i < 64; ++i)
-                {
-                    const auto s0 = rotr (w[i - 15], 7) ^ rotr (w[i - 15], 18) ^ (w[i - 15] >> 3);
-                    const auto s1 = rotr (w[i - 2], 17) ^ rotr (w[i - 2], 19) ^ (w[i - 2] >> 10);
-                    w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-                }
-
-                auto a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
-
-                for (int i = 0; i < 64; ++i)
-                {
-                    const auto t1 = hh + (rotr (e, 6) ^ rotr (e, 11) ^ rotr (e, 25)) + ((e & f) ^ (~e & g)) + k[i] + w[i];
-                    const auto t2 = (rotr (a, 2) ^ rotr (a, 13) ^ rotr (a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-                    hh = g; g = f; f = e; e = d + t1;
-                    d = c; c = b; b = a; a = t1 + t2;
-                }
-
-                h[0] += a; h[1] += b; h[2] += c; h[3] += d;
-                h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
-            }
-        }
-
-       #if COMFYBRIDGE_SHA_NI
-        static bool cpuHasShaExtensions() noexcept
-        {
-            unsigned a = 0, b = 0, c = 0, d = 0;
-
-            if (! __get_cpuid (1, &a, &b, &c, &d) || (c & bit_SSSE3) == 0 || (c & bit_SSE4_1) == 0)
-                return false;
-
-            return __get_cpuid_count (7, 0, &a, &b, &c, &d) && (b & (1u << 29)) != 0;
-        }
-
-        /** The Intel SHA extensions path (the well-known sequence from Intel's white paper). */
-        __attribute__ ((target ("sha,sse4.1,ssse3")))
-        static void compressShaNi (uint32_t* h, const uint8_t* data, size_t blocks) noexcept
-        {
-            const auto byteSwap = _mm_set_epi64x (0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
-
-            auto tmp = _mm_loadu_si128 (reinterpret_cast<const __m128i*> (h));
-            auto state1 = _mm_loadu_si128 (reinterpret_cast<const __m128i*> (h + 4));
-            tmp = _mm_shuffle_epi32 (tmp, 0xB1);              // CDAB
-            state1 = _mm_shuffle_epi32 (state1, 0x1B);        // EFGH
-            auto state0 = _mm_alignr_epi8 (tmp, state1, 8);   // ABEF
-            state1 = _mm_blend_epi16 (state1, tmp, 0xF0);     // CDGH
-
-            for (; blocks > 0; --blocks, data += 64)
-            {
-                const auto abefSaved = state0;
-                const auto cdghSaved = state1;
-                __m128i w[4];
-
-               #pragma GCC unroll 16
-                for (int i = 0; i < 16; ++i)
-                {
-                    auto& current = w[i & 3];
-
-                    if (i < 4)
-                        current = _mm_shuffle_epi8 (_mm_loadu_si128 (reinterpret_cast<const __m128i*> (data + 16 * i)), byteSwap);
-
-                    auto message = _mm_add_epi32 (current, _mm_loadu_si128 (reinterpret_cast<const __m128i*> (k + 4 * i)));
-                    state1 = _mm_sha256rnds2_epu32 (state1, state0, message);
-
-                    if (i >= 3 && i <= 14)
-                    {
-                        auto& next = w[(i + 1) & 3];
-                        next = _mm_add_epi32 (next, _mm_alignr_epi8 (current, w[(i + 3) & 3], 4));
-                        next = _mm_sha256msg2_epu32 (next, current);
-                    }
-
-                    message = _mm_shuffle_epi32 (message, 0x0E);
-                    state0 = _mm_sha256rnds2_epu32 (state0, state1, message);
-
-                    if (i >= 1 && i <= 12)
-                        w[(i + 3) & 3] = _mm_sha256msg1_epu32 (w[(i + 3) & 3], current);
-                }
-
-                state0 = _mm_add_epi32 (state0, abefSaved);
-                state1 = _mm_add_epi32 (state1, cdghSaved);
-            }
-
-            tmp = _mm_shuffle_epi32 (state0, 0x1B);           // FEBA
-            state1 = _mm_shuffle_epi32 (state1, 0xB1);        // DCHG
-            state0 = _mm_blend_epi16 (tmp, state1, 0xF0);     // DCBA
-            state1 = _mm_alignr_epi8 (state1, tmp, 8);        // HGFE
-
-            _mm_storeu_si128 (reinterpret_cast<__m128i*> (h), state0);
-            _mm_storeu_si128 (reinterpret_cast<__m128i*> (h + 4), state1);
-        }
-       #endif
-
-        void compress (const uint8_t* data, size_t blocks) noexcept
-        {
-           #if COMFYBRIDGE_SHA_NI
-            static const bool useShaNi = cpuHasShaExtensions();
-
-            if (useShaNi)
-                return compressShaNi (state, data, blocks);
-           #endif
-
-            compressPortable (state, data, blocks);
-        }
-
-        uint32_t state[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
-        uint8_t buffer[64] = {};
-        size_t bufferUsed = 0;
-        uint64_t totalBytes = 0;
-    };
-
     /** Hashes a file in 1 MB reads; empty when it cannot be read or `stop` became true. */
     juce::String hashFile (const juce::File& file, const std::atomic<bool>* stop)
     {
@@ -230,7 +22,7 @@ namespace modeldownload
         if (in.failedToOpen())
             return {};
 
-        Sha256 sha;
+        Sha256Stream sha;
         juce::HeapBlock<char> chunk (1 << 20);
 
         for (;;)
@@ -963,9 +755,7 @@ juce::String sha256OfFile (const juce::File& file)
 
 juce::String sha256OfMemory (const void* data, size_t numBytes)
 {
-    modeldownload::Sha256 sha;
-    sha.update (data, numBytes);
-    return sha.finishHex();
+    return sha256Hex (data, numBytes);
 }
 
 } // namespace comfybridge

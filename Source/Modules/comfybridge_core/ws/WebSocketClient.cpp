@@ -1,7 +1,6 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
-#include <random>
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -403,71 +402,10 @@ namespace
     };
 
     //==============================================================================
-    /** SHA-1, needed only for Sec-WebSocket-Accept (juce_cryptography has no SHA-1). */
-    std::array<uint8_t, 20> sha1 (const std::string& input)
-    {
-        auto rotl = [] (uint32_t x, int n) { return (x << n) | (x >> (32 - n)); };
-
-        uint32_t h[5] = { 0x67452301u, 0xefcdab89u, 0x98badcfeu, 0x10325476u, 0xc3d2e1f0u };
-        std::string message = input;
-        const auto bitLength = (uint64_t) input.size() * 8;
-        message += (char) 0x80;
-
-        while (message.size() % 64 != 56)
-            message += '\0';
-
-        for (int i = 7; i >= 0; --i)
-            message += (char) (bitLength >> (i * 8));
-
-        for (size_t chunk = 0; chunk < message.size(); chunk += 64)
-        {
-            uint32_t w[80];
-
-            for (int i = 0; i < 16; ++i)
-            {
-                const auto* p = reinterpret_cast<const uint8_t*> (message.data() + chunk + (size_t) i * 4);
-                w[i] = (uint32_t) p[0] << 24 | (uint32_t) p[1] << 16 | (uint32_t) p[2] << 8 | p[3];
-            }
-
-            for (int i = 16; i < 80; ++i)
-                w[i] = rotl (w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
-
-            auto a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
-
-            for (int i = 0; i < 80; ++i)
-            {
-                const auto f = i < 20 ? (b & c) | (~b & d)
-                             : i < 40 ? b ^ c ^ d
-                             : i < 60 ? (b & c) | (b & d) | (c & d)
-                                      : b ^ c ^ d;
-                const auto k = i < 20 ? 0x5a827999u : i < 40 ? 0x6ed9eba1u : i < 60 ? 0x8f1bbcdcu : 0xca62c1d6u;
-
-                const auto next = rotl (a, 5) + f + e + k + w[i];
-                e = d;
-                d = c;
-                c = rotl (b, 30);
-                b = a;
-                a = next;
-            }
-
-            h[0] += a;
-            h[1] += b;
-            h[2] += c;
-            h[3] += d;
-            h[4] += e;
-        }
-
-        std::array<uint8_t, 20> digest {};
-
-        for (size_t i = 0; i < 20; ++i)
-            digest[i] = (uint8_t) (h[i / 4] >> (24 - 8 * (i % 4)));
-
-        return digest;
-    }
-
     juce::String expectedAcceptFor (const juce::String& key)
     {
-        const auto digest = sha1 (key.toStdString() + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11");
+        const auto keyAndGuid = key.toStdString() + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+        const auto digest = sha1Digest (keyAndGuid.data(), keyAndGuid.size());
         return juce::Base64::toBase64 (digest.data(), digest.size());
     }
 
@@ -693,9 +631,6 @@ WebSocketClient::WebSocketClient()
     // The self-pipe that cancel() writes to; every poll() watches its read end.
     if (::pipe (cancelPipe) != 0 || ! makeNonBlocking (cancelPipe[0]) || ! makeNonBlocking (cancelPipe[1]))
         jassertfalse;
-
-    std::random_device entropy;
-    random.setSeed ((juce::int64) entropy() << 32 | entropy());
 }
 
 WebSocketClient::~WebSocketClient()
@@ -907,10 +842,9 @@ juce::Result WebSocketClient::startTls (const juce::String& host, int port, Dead
 juce::Result WebSocketClient::performHandshake (const juce::String& hostHeader, const juce::String& target, Deadline deadline)
 {
     uint8_t nonce[16];
-    std::random_device entropy;
 
-    for (auto& byte : nonce)
-        byte = (uint8_t) entropy();
+    if (! fillWithSecureRandomBytes (nonce, sizeof (nonce)))
+        return juce::Result::fail ("could not draw a random WebSocket key (OpenSSL's generator failed)");
 
     const auto key = juce::Base64::toBase64 (nonce, sizeof (nonce));
 
@@ -1138,9 +1072,11 @@ WebSocketClient::IoResult WebSocketClient::sendFrame (int opcode, const void* pa
             frame += (char) ((uint64_t) size >> shift);
     }
 
-    // Every client frame is masked with a fresh key (RFC 6455 §5.3).
-    const auto maskKey = (uint32_t) random.nextInt();
-    uint8_t mask[4] = { (uint8_t) (maskKey >> 24), (uint8_t) (maskKey >> 16), (uint8_t) (maskKey >> 8), (uint8_t) maskKey };
+    // Every client frame is masked with a fresh, unpredictable key (RFC 6455 §5.3):
+    // a cryptographic generator, not an LCG.
+    uint8_t mask[4] = {};
+    if (! fillWithSecureRandomBytes (mask, sizeof (mask)))
+        return IoResult::failed;
     frame.append (reinterpret_cast<const char*> (mask), 4);
 
     const auto headerSize = frame.size();
@@ -1342,6 +1278,9 @@ std::optional<WebSocketClient::ReceiveStatus> WebSocketClient::processInbox (Web
             case binary:
                 if (fin)
                 {
+                    if (opcode == text && ! isValidUtf8 (inbox.data() + payloadStart, payloadSize))
+                        return failConnection ("protocol error: a text message is not valid UTF-8", 1007);
+
                     out.isBinary = opcode == binary;
                     out.data.assign (inbox, payloadStart, payloadSize);
                     return ReceiveStatus::message;
@@ -1357,6 +1296,9 @@ std::optional<WebSocketClient::ReceiveStatus> WebSocketClient::processInbox (Web
 
                 if (fin)
                 {
+                    if (! partialIsBinary && ! isValidUtf8 (partialMessage.data(), partialMessage.size()))
+                        return failConnection ("protocol error: a text message is not valid UTF-8", 1007);
+
                     out.isBinary = partialIsBinary;
                     out.data = std::move (partialMessage);
                     partialMessage.clear();

@@ -183,7 +183,6 @@ private:
     bool inFragmentedMessage = false;
     bool partialIsBinary = false;
 
-    juce::Random random;
     mutable std::mutex errorMutex;
     juce::String lastError;
 
