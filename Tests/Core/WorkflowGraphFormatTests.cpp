@@ -242,7 +242,8 @@ TEST_CASE ("graph format: nodes are laid out left to right without overlapping",
 //==============================================================================
 /* Hidden (run by Tests/Frontend/run-frontend-check.sh, not by the suite): writes the
    fake's object_info and every bundled workflow's deployed graph into the folder named
-   by COMFYBRIDGE_GRAPH_EXPORT_DIR, for the frontend's own graph library to load.
+   by COMFYBRIDGE_GRAPH_EXPORT_DIR (with its API graph beside it as NAME.api.json), for the
+   frontend's own graph library to load.
 */
 TEST_CASE ("export the deployed graphs for the frontend check", "[.frontend-export]")
 {
@@ -253,7 +254,7 @@ TEST_CASE ("export the deployed graphs for the frontend check", "[.frontend-expo
     REQUIRE (folder.createDirectory());
 
     const auto info = objectInfo();
-    REQUIRE (folder.getChildFile ("object_info.json").replaceWithText (info.dump (2)));
+    REQUIRE (folder.getChildFile ("object_info.json").replaceWithText (info.dump (2), false, false, "\n"));
 
     juce::StringArray errors;
     const auto library = comfybridge::loadBundledWorkflows (errors);
@@ -263,6 +264,7 @@ TEST_CASE ("export the deployed graphs for the frontend check", "[.frontend-expo
     {
         const auto content = comfybridge::deployedContent (w, info);
         REQUIRE_FALSE (content.empty());
-        REQUIRE (folder.getChildFile ("comfybridge-" + w.name + ".json").replaceWithText (juce::String::fromUTF8 (content.data(), (int) content.size())));
+        REQUIRE (folder.getChildFile ("comfybridge-" + w.name + ".json").replaceWithText (juce::String::fromUTF8 (content.data(), (int) content.size()), false, false, "\n"));
+        REQUIRE (folder.getChildFile ("comfybridge-" + w.name + ".api.json").replaceWithText (w.apiJson, false, false, "\n"));
     }
 }

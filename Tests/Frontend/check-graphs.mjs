@@ -1,14 +1,17 @@
 // Loads deployed workflow graphs the way ComfyUI's frontend opens a file from the
 // workflow library: schema check of the 0.4 format, then LGraph.configure() with the
 // frontend's own graph library (@comfyorg/litegraph), node classes registered from the
-// server's /object_info. Then checks that every node, widget value and link arrived.
+// server's /object_info. Then checks that every node, widget value and link arrived,
+// and, where NAME.api.json lies beside NAME.json, that what the UI would queue is that
+// API graph (PROMPT_OUT_DIR=folder also writes it there as NAME.prompt.json).
 //
 //   node check-graphs.mjs OBJECT_INFO.json GRAPH.json [GRAPH.json ...]
 //
 // Exit 0 when all load, 1 when one does not, 77 (a skip) when the packages are missing:
 // `npm ci` in this folder installs them.
 
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { basename } from 'node:path'
 import { isDeepStrictEqual } from 'node:util'
 
 let z, lg
@@ -201,7 +204,38 @@ function check(file, objectInfo) {
       problems.push(`node ${saved.id}: serialize() gives widget values ${JSON.stringify(node?.widgets_values)}`)
   }
 
+  // What "Queue" would submit (the frontend's graph-to-prompt, reduced to widgets and links)
+  // must be the API graph the workflow was built from, when that file lies beside it.
+  const apiFile = file.replace(/\.json$/, '.api.json')
+  if (existsSync(apiFile)) {
+    const api = JSON.parse(readFileSync(apiFile, 'utf8'))
+    const prompt = toPrompt(graph)
+    for (const [id, node] of Object.entries(api)) {
+      if (!isDeepStrictEqual(prompt[id], { class_type: node.class_type, inputs: node.inputs }))
+        problems.push(`node ${id}: would be submitted as ${JSON.stringify(prompt[id])}, the API graph has ${JSON.stringify(node)}`)
+    }
+    if (Object.keys(prompt).length !== Object.keys(api).length) problems.push('the submitted prompt has other nodes than the API graph')
+    if (process.env.PROMPT_OUT_DIR) writeFileSync(`${process.env.PROMPT_OUT_DIR}/${basename(file, '.json')}.prompt.json`, JSON.stringify(prompt))
+  }
+
   return problems
+}
+
+function toPrompt(graph) {
+  const prompt = {}
+  for (const node of graph.nodes) {
+    const inputs = {}
+    for (const widget of node.widgets ?? []) {
+      if (widget.name === 'control_after_generate' || widget.type === 'button') continue
+      inputs[widget.name] = widget.value
+    }
+    for (const input of node.inputs ?? []) {
+      const link = input.link == null ? null : graph._links.get(input.link)
+      if (link) inputs[input.name] = [String(link.origin_id), link.origin_slot]
+    }
+    prompt[String(node.id)] = { class_type: node.type, inputs }
+  }
+  return prompt
 }
 
 const objectInfo = JSON.parse(readFileSync(objectInfoFile, 'utf8'))
