@@ -188,6 +188,12 @@ TEST_CASE ("graph format: titles, ids and the top level", "[graphformat]")
     CHECK (comfybridge::toGraphWorkflow (api, objectInfo(), "txt2img") == text);
     CHECK (text.back() == '\n');
 
+    // A cycle cannot run, but is still converted whole (and the conversion ends).
+    const auto cycle = graphOf (R"({ "a": { "class_type": "X", "inputs": { "in": ["b", 0] } },
+                                     "b": { "class_type": "X", "inputs": { "in": ["a", 0] } } })");
+    CHECK (cycle["nodes"].size() == 2);
+    CHECK (cycle["links"].size() == 2);
+
     CHECK (comfybridge::toGraphWorkflow ("[1, 2]", objectInfo(), "x").empty());
     CHECK (comfybridge::toGraphWorkflow ("{ not json", objectInfo(), "x").empty());
 }

@@ -336,8 +336,10 @@ namespace workflowGraphDetail
         while (sorted.size() < nodes.size())
         {
             if (ready.empty()) // a cycle (not runnable anyway): take the lowest id left
-                for (const auto& node : nodes)
-                    if (! done[byId[node.id]]) { ready.insert (node.id); break; }
+            {
+                const auto left = std::find_if (nodes.begin(), nodes.end(), [&] (const Node& n) { return ! done[byId[n.id]]; });
+                ready.insert (left->id);
+            }
 
             const auto index = byId[*ready.begin()];
             ready.erase (ready.begin());
