@@ -32,6 +32,22 @@ install_missing_packages() {
     $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}"
 }
 
+# Test only: node and the npm packages of Tests/Frontend (ComfyUI's graph library, zod),
+# which load the deployed workflow graphs as ComfyUI's frontend does. Debian's nodejs
+# and npm only when no node is installed yet (a newer one may be).
+install_frontend_test_packages() {
+    if ! command -v npm >/dev/null 2>&1; then
+        echo "==> installing: nodejs npm"
+        local sudo=""
+        [ "$(id -u)" -eq 0 ] || sudo="sudo"
+        export DEBIAN_FRONTEND=noninteractive
+        $sudo apt-get -o DPkg::Lock::Timeout=600 update -qq
+        $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends nodejs npm
+    fi
+    echo "==> installing the frontend check's npm packages (Tests/Frontend)"
+    (cd "$ROOT/Tests/Frontend" && npm ci --no-audit --no-fund --loglevel=error)
+}
+
 configure_and_build() {
     echo "==> configuring $BUILD_DIR ($BUILD_TYPE)"
     cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE="$BUILD_TYPE" "$@" >/dev/null

@@ -2,6 +2,8 @@
 #include "CliExitCodes.h"
 #include "../Shared/BundledWorkflows.h"
 
+#include <nlohmann/json.hpp>
+
 #include <iostream>
 #include <variant>
 
@@ -22,7 +24,8 @@ namespace
         "Usage: comfybridge workflows [--deploy] [--json] [config options]\n"
         "  Checks that every node and choice the bundled workflows use exists on the server\n"
         "  (/object_info). --deploy stores them in ComfyUI's workflow library as\n"
-        "  workflows/comfybridge-<name>.json (your own edits are never overwritten).\n"
+        "  workflows/comfybridge-<name>.json, in the graph format ComfyUI's UI opens\n"
+        "  (your own edits are never overwritten).\n"
         "  Exit 0 when all can run, 6 when some cannot, 3 when ComfyUI is unavailable.\n\n";
 
     /** Connects and checks readiness without deploying or downloading anything. */
@@ -170,7 +173,11 @@ int runWorkflowsCommand (const juce::StringArray& args)
         // A command-line tool may block its own main thread on the network.
         comfybridge::CurlHttpClient client;
         comfybridge::DeploymentRecord record;
-        deployment = comfybridge::deployWorkflows (client, manager.getConfig(), workflows, record, parsed.config.timeout);
+        // The graph format ComfyUI opens is built from the server's own node definitions.
+        const auto inventory = comfybridge::fetchServerInventory (client, manager.getConfig(), workflows, parsed.config.timeout);
+        deployment = comfybridge::deployWorkflows (client, manager.getConfig(), workflows,
+                                                   inventory.objectInfo != nullptr ? *inventory.objectInfo : nlohmann::json(),
+                                                   record, parsed.config.timeout);
     }
 
     if (json)

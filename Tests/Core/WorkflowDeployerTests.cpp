@@ -72,7 +72,13 @@ namespace
 
         DeploymentReport deploy (const std::vector<WorkflowDefinition>& workflows)
         {
-            return comfybridge::deployWorkflows (client, config, workflows, record, 5.0);
+            return comfybridge::deployWorkflows (client, config, workflows, fake.objectInfo(), record, 5.0);
+        }
+
+        /** What a deployment stores for @p workflow on this server. */
+        std::string graphFor (const WorkflowDefinition& workflow) const
+        {
+            return comfybridge::deployedContent (workflow, fake.objectInfo());
         }
 
         std::vector<Request> posts() const
@@ -112,9 +118,12 @@ TEST_CASE ("stores every bundled workflow on an empty server", "[deploy]")
         CHECK (entry.fileName == juce::String (fileFor (w.name)));
         CHECK (entry.message.contains (fileFor (w.name)));
 
+        // The graph format ComfyUI's frontend opens, not the API format we submit.
         const auto stored = d.fake.userdataFile (fileFor (w.name));
         REQUIRE (stored.has_value());
-        CHECK (Json::parse (*stored) == Json::parse (w.apiJson.toStdString()));
+        CHECK (*stored == d.graphFor (w));
+        CHECK (Json::parse (*stored)["version"] == 0.4);
+        CHECK (Json::parse (*stored)["nodes"].size() == Json::parse (w.apiJson.toStdString()).size());
         CHECK (stored->find ("\n  ") != std::string::npos); // pretty-printed
         CHECK (d.record.getHash (d.config.getBaseUrl(), fileFor (w.name)) == DeploymentRecord::hashOf (*stored));
     }
@@ -152,7 +161,7 @@ TEST_CASE ("a copy that differs only in formatting counts as unchanged", "[deplo
     const auto workflows = bundledWorkflows();
 
     for (auto& w : workflows)
-        d.fake.setUserdataFile (fileFor (w.name), Json::parse (w.apiJson.toStdString()).dump());
+        d.fake.setUserdataFile (fileFor (w.name), Json::parse (d.graphFor (w)).dump());
 
     const auto report = d.deploy (workflows);
 
@@ -178,7 +187,10 @@ TEST_CASE ("replaces our own earlier copy when the bundled workflow changed", "[
 
     const auto stored = d.fake.userdataFile (fileFor ("txt2img"));
     REQUIRE (stored.has_value());
-    CHECK (Json::parse (*stored)["3"]["inputs"]["steps"] == 25);
+    const auto graph = Json::parse (*stored);
+    const auto& sampler = graph["nodes"][0];
+    CHECK (sampler["type"] == "KSampler");
+    CHECK (sampler["widgets_values"][2] == 25);
 
     const auto posts = d.posts();
     REQUIRE (posts.size() == 1);
@@ -216,6 +228,80 @@ TEST_CASE ("keeps the user's edited copy and never overwrites it", "[deploy]")
 
     for (auto& post : d.posts())
         CHECK (post.path.find ("txt2img") == std::string::npos);
+}
+
+TEST_CASE ("keeps the user's edits to our graph, even a moved node", "[deploy]")
+{
+    Deployment d;
+    d.deploy (bundledWorkflows());
+
+    auto edited = Json::parse (*d.fake.userdataFile (fileFor ("txt2img")));
+    edited["nodes"][0]["pos"] = { 900, 700 };
+    d.fake.setUserdataFile (fileFor ("txt2img"), edited.dump (2));
+    d.fake.clearRequests();
+
+    CHECK (entryFor (d.deploy (withChangedTxt2img()), "txt2img").outcome == DeployOutcome::keptUserCopy);
+    CHECK (Json::parse (*d.fake.userdataFile (fileFor ("txt2img"))) == edited);
+    CHECK (d.posts().empty());
+}
+
+TEST_CASE ("upgrades an API-format copy that an earlier ComfyBridge stored to the graph format", "[deploy]")
+{
+    Deployment d;
+    const auto workflows = bundledWorkflows();
+
+    // What deployments stored before the graph format: the API JSON, pretty-printed in the author's key order.
+    auto oldCopy = [] (const WorkflowDefinition& w)
+    {
+        return nlohmann::ordered_json::parse (w.apiJson.toStdString()).dump (2) + "\n";
+    };
+
+    SECTION ("recorded as ours")
+    {
+        for (auto& w : workflows)
+        {
+            d.fake.setUserdataFile (fileFor (w.name), oldCopy (w));
+            REQUIRE (d.record.setHash (d.config.getBaseUrl(), fileFor (w.name), DeploymentRecord::hashOf (oldCopy (w))));
+        }
+    }
+
+    SECTION ("without a record (another machine stored it), recognised by its content")
+    {
+        for (auto& w : workflows)
+            d.fake.setUserdataFile (fileFor (w.name), Json::parse (w.apiJson.toStdString()).dump());
+    }
+
+    const auto report = d.deploy (workflows);
+
+    for (auto& w : workflows)
+    {
+        const auto& entry = entryFor (report, w.name);
+        CHECK (entry.outcome == DeployOutcome::updated);
+        CHECK (entry.message.contains ("graph format"));
+        CHECK (d.fake.userdataFile (fileFor (w.name)) == d.graphFor (w));
+        CHECK (d.record.getHash (d.config.getBaseUrl(), fileFor (w.name)) == DeploymentRecord::hashOf (d.graphFor (w)));
+    }
+
+    // And the next deployment leaves the upgraded copies alone.
+    d.fake.clearRequests();
+    for (auto& w : d.deploy (workflows).workflows)
+        CHECK (w.outcome == DeployOutcome::unchanged);
+    CHECK (d.posts().empty());
+}
+
+TEST_CASE ("deploys nothing without the server's node definitions", "[deploy]")
+{
+    Deployment d;
+    const auto report = comfybridge::deployWorkflows (d.client, d.config, bundledWorkflows(), Json(), d.record, 5.0);
+
+    for (auto& w : report.workflows)
+    {
+        CHECK (w.outcome == DeployOutcome::failed);
+        CHECK (w.message.contains ("/object_info"));
+    }
+
+    CHECK (d.fake.requestCount() == 0);
+    CHECK (d.fake.userdataFiles().empty());
 }
 
 TEST_CASE ("judges again when someone creates the file between our read and write (409)", "[deploy]")
@@ -308,7 +394,7 @@ TEST_CASE ("fails clearly when nothing listens", "[deploy]")
     juce::TemporaryFile recordFile (".json");
     DeploymentRecord record (recordFile.getFile());
     const auto config = TestSupport::localConfig (TestHelpers::TestHttpServer::findFreePort());
-    const auto report = comfybridge::deployWorkflows (client, config, bundledWorkflows(), record, 2.0);
+    const auto report = comfybridge::deployWorkflows (client, config, bundledWorkflows(), FakeComfyUI().objectInfo(), record, 2.0);
 
     REQUIRE (report.workflows.size() == 3);
     for (auto& w : report.workflows)

@@ -205,26 +205,31 @@ namespace
     //==============================================================================
     using Json = nlohmann::json;
 
+    /** Input specs in the server's order (a Json object would sort them by name). */
+    using Fields = std::vector<std::pair<std::string, Json>>;
+
     Json nodeInfo (const std::string& name, const std::string& displayName, const std::string& category,
-                   Json required, Json hidden, Json outputs, bool outputNode, const std::string& description)
+                   const Fields& required, const Fields& hidden, Json outputs, bool outputNode, const std::string& description)
     {
-        Json input = { { "required", required } };
-
-        if (! hidden.is_null())
-            input["hidden"] = hidden;
-
+        Json input = Json::object();
         Json order = Json::object();
-        order["required"] = Json::array();
 
-        for (auto& item : required.items())
-            order["required"].push_back (item.key());
-
-        if (! hidden.is_null())
+        for (const auto* section : { "required", "hidden" })
         {
-            order["hidden"] = Json::array();
+            const auto& fields = std::string (section) == "required" ? required : hidden;
 
-            for (auto& item : hidden.items())
-                order["hidden"].push_back (item.key());
+            if (fields.empty() && std::string (section) == "hidden")
+                continue;
+
+            input[section] = Json::object();
+            order[section] = Json::array();
+
+            // input_order is what carries the order: ComfyUI's own object_info sends it since 2024.
+            for (const auto& [key, spec] : fields)
+            {
+                input[section][key] = spec;
+                order[section].push_back (key);
+            }
         }
 
         return { { "input", input },
@@ -283,7 +288,7 @@ namespace
     /** The default object_info: a v0.3.64-like subset (nodes.py) plus one V3 node. */
     Json defaultNodeClasses()
     {
-        const Json promptHidden = { { "prompt", "PROMPT" }, { "extra_pnginfo", "EXTRA_PNGINFO" } };
+        const Fields promptHidden { { "prompt", "PROMPT" }, { "extra_pnginfo", "EXTRA_PNGINFO" } };
         Json classes = Json::object();
 
         classes["EmptyImage"] = withListFlags (nodeInfo ("EmptyImage", "EmptyImage", "image",
@@ -291,7 +296,7 @@ namespace
               { "height", intSpec (512, 1, 16384) },
               { "batch_size", intSpec (1, 1, 4096) },
               { "color", Json::array ({ "INT", { { "default", 0 }, { "min", 0 }, { "max", 16777215 }, { "step", 1 }, { "display", "color" } } }) } },
-            nullptr, Json::array ({ "IMAGE" }), false, ""));
+            {}, Json::array ({ "IMAGE" }), false, ""));
 
         classes["SaveImage"] = withListFlags (nodeInfo ("SaveImage", "Save Image", "image",
             { { "images", Json::array ({ "IMAGE", { { "tooltip", "The images to save." } } }) },
@@ -304,11 +309,11 @@ namespace
 
         classes["ImageInvert"] = withListFlags (nodeInfo ("ImageInvert", "Invert Image", "image",
             { { "image", Json::array ({ "IMAGE" }) } },
-            nullptr, Json::array ({ "IMAGE" }), false, ""));
+            {}, Json::array ({ "IMAGE" }), false, ""));
 
         auto checkpointLoader = withListFlags (nodeInfo ("CheckpointLoaderSimple", "Load Checkpoint", "loaders",
             { { "ckpt_name", Json::array ({ Json::array(), { { "tooltip", "The name of the checkpoint (model) to load." } } }) } },
-            nullptr, Json::array ({ "MODEL", "CLIP", "VAE" }), false,
+            {}, Json::array ({ "MODEL", "CLIP", "VAE" }), false,
             "Loads a diffusion model checkpoint, diffusion models are used to denoise latents."));
         checkpointLoader["output_tooltips"] = Json::array ({ "The model used for denoising latents.",
                                                              "The CLIP model used for encoding text prompts.",
@@ -318,7 +323,7 @@ namespace
         auto textEncode = withListFlags (nodeInfo ("CLIPTextEncode", "CLIP Text Encode (Prompt)", "conditioning",
             { { "text", Json::array ({ "STRING", { { "multiline", true }, { "dynamicPrompts", true }, { "tooltip", "The text to be encoded." } } }) },
               { "clip", Json::array ({ "CLIP", { { "tooltip", "The CLIP model used for encoding the text." } } }) } },
-            nullptr, Json::array ({ "CONDITIONING" }), false,
+            {}, Json::array ({ "CONDITIONING" }), false,
             "Encodes a text prompt using a CLIP model into an embedding that can be used to guide the diffusion model towards generating specific images."));
         classes["CLIPTextEncode"] = textEncode;
 
@@ -326,7 +331,7 @@ namespace
             { { "width", intSpec (512, 16, 16384, 8) },
               { "height", intSpec (512, 16, 16384, 8) },
               { "batch_size", intSpec (1, 1, 4096) } },
-            nullptr, Json::array ({ "LATENT" }), false, "Create a new batch of empty latent images to be denoised via sampling."));
+            {}, Json::array ({ "LATENT" }), false, "Create a new batch of empty latent images to be denoised via sampling."));
 
         Json seed = intSpec (0, 0, 18446744073709551615ULL);
         seed[1]["control_after_generate"] = true;
@@ -342,15 +347,15 @@ namespace
               { "negative", Json::array ({ "CONDITIONING" }) },
               { "latent_image", Json::array ({ "LATENT" }) },
               { "denoise", floatSpec (1.0, 0.0, 1.0, 0.01, 0.01) } },
-            nullptr, Json::array ({ "LATENT" }), false, "Uses the provided model, positive and negative conditioning to denoise the latent image."));
+            {}, Json::array ({ "LATENT" }), false, "Uses the provided model, positive and negative conditioning to denoise the latent image."));
 
         classes["VAEDecode"] = withListFlags (nodeInfo ("VAEDecode", "VAE Decode", "latent",
             { { "samples", Json::array ({ "LATENT" }) }, { "vae", Json::array ({ "VAE" }) } },
-            nullptr, Json::array ({ "IMAGE" }), false, "Decodes latent images back into pixel space images."));
+            {}, Json::array ({ "IMAGE" }), false, "Decodes latent images back into pixel space images."));
 
         classes["LoadImage"] = withListFlags (nodeInfo ("LoadImage", "Load Image", "image",
             { { "image", Json::array ({ Json::array ({ "example.png" }), { { "image_upload", true } } }) } },
-            nullptr, Json::array ({ "IMAGE", "MASK" }), false, ""));
+            {}, Json::array ({ "IMAGE", "MASK" }), false, ""));
 
         // A V3 (comfy_api) node: "COMBO" with the options in the dict, nulls for unset fields.
         classes["ImageRotate"] = {

@@ -4,6 +4,7 @@
 #include "comfybridge_core.h"
 
 #include <cmath>
+#include <limits>
 #include <ctime>
 #include <cstdlib>
 #include <variant>
@@ -27,6 +28,7 @@
 #include "generation/GenerationEngine.cpp"
 #include "readiness/CorsProbe.cpp"
 #include "readiness/WorkflowReadiness.cpp"
+#include "readiness/WorkflowGraphFormat.cpp"
 #include "readiness/WorkflowDeployer.cpp"
 #include "readiness/ModelDownloader.cpp"
 #include "readiness/ModelDownloadQueue.cpp"

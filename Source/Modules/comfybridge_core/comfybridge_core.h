@@ -63,6 +63,7 @@
 #include "generation/GenerationEngine.h"
 #include "readiness/CorsProbe.h"
 #include "readiness/WorkflowReadiness.h"
+#include "readiness/WorkflowGraphFormat.h"
 #include "readiness/WorkflowDeployer.h"
 #include "readiness/ModelDownloader.h"
 #include "readiness/ModelDownloadQueue.h"

@@ -188,7 +188,9 @@ ReadinessReport checkReadiness (HttpClient& client, const ComfyUIConfig& config,
     if (config.autoDeployWorkflows && ! client.isCancelled())
     {
         DeploymentRecord record (deploymentRecordFile == juce::File() ? DeploymentRecord::getDefaultFile() : deploymentRecordFile);
-        const auto deployment = deployWorkflows (client, config, workflows, record, quickTimeout);
+        const auto deployment = deployWorkflows (client, config, workflows,
+                                                 inventory.objectInfo != nullptr ? *inventory.objectInfo : nlohmann::json(),
+                                                 record, quickTimeout);
 
         // Worth a line in the status only when something happened (or went wrong).
         const auto allUnchanged = std::all_of (deployment.workflows.begin(), deployment.workflows.end(),

@@ -169,7 +169,8 @@ namespace workflowDeployerDetail
     };
 
     //==============================================================================
-    WorkflowDeployment deployOne (UserdataApi& api, const WorkflowDefinition& workflow, DeploymentRecord& record)
+    WorkflowDeployment deployOne (UserdataApi& api, const WorkflowDefinition& workflow,
+                                  const Json& objectInfo, DeploymentRecord& record)
     {
         const auto& serverUrl = api.getBaseUrl();
         WorkflowDeployment result { workflow.name, deployedFileName (workflow), DeployOutcome::failed, {} };
@@ -191,12 +192,17 @@ namespace workflowDeployerDetail
                    + ", so a later bundled version will not replace it)";
         };
 
-        const auto content = deployedContent (workflow);
+        if (! objectInfo.is_object())
+            return finish (DeployOutcome::failed, "could not deploy " + fileName + ": the server's list of node classes "
+                                                  "(/object_info) could not be read, so the workflow cannot be laid out for ComfyUI");
+
+        const auto content = deployedContent (workflow, objectInfo);
 
         if (content.empty())
             return finish (DeployOutcome::failed, "could not deploy " + fileName + ": the bundled workflow is not valid JSON");
 
         const auto ours = Json::parse (content);
+        const auto apiFormat = Json::parse (workflow.apiJson.toStdString(), nullptr, false);
 
         // Twice at most: a 409 on create means someone stored the file meanwhile; judge again what is there now.
         for (int attempt = 0; attempt < 2; ++attempt)
@@ -233,7 +239,11 @@ namespace workflowDeployerDetail
                 return finish (DeployOutcome::unchanged, fileName + " is up to date" + note);
             }
 
-            if (record.getHash (serverUrl, fileName) != DeploymentRecord::hashOf (current.body))
+            // Ours when it is what we stored last, or the API-format copy deployed before the graph format.
+            const auto recorded = record.getHash (serverUrl, fileName) == DeploymentRecord::hashOf (current.body);
+            const auto oldFormat = ! theirs.is_discarded() && theirs == apiFormat;
+
+            if (! recorded && ! oldFormat)
                 return finish (DeployOutcome::keptUserCopy,
                                "kept your edited copy of " + fileName + " (it differs from the bundled version; "
                                "rename or delete it in ComfyUI to get the current one)");
@@ -244,7 +254,9 @@ namespace workflowDeployerDetail
                 return finish (DeployOutcome::failed, describeFailure (updated, serverUrl, fileName, "update"));
 
             return finish (DeployOutcome::updated,
-                           "updated " + fileName + " to the current bundled version" + remember (content));
+                           "updated " + fileName + (oldFormat ? juce::String (" to the graph format ComfyUI opens")
+                                                               : juce::String (" to the current bundled version"))
+                               + remember (content));
         }
 
         return finish (DeployOutcome::failed,
@@ -359,20 +371,15 @@ juce::String deployedFileName (const WorkflowDefinition& workflow)
     return "workflows/comfybridge-" + workflow.name + ".json";
 }
 
-std::string deployedContent (const WorkflowDefinition& workflow)
+std::string deployedContent (const WorkflowDefinition& workflow, const nlohmann::json& objectInfo)
 {
-    // ordered_json keeps the author's key order, so the file reads like the bundled one.
-    const auto graph = nlohmann::ordered_json::parse (workflow.apiJson.toStdString(), nullptr, false);
-
-    if (graph.is_discarded() || ! graph.is_object())
-        return {};
-
-    return graph.dump (2) + "\n";
+    return toGraphWorkflow (workflow.apiJson, objectInfo, workflow.name);
 }
 
 DeploymentReport deployWorkflows (HttpClient& client,
                                   const ComfyUIConfig& config,
                                   const std::vector<WorkflowDefinition>& workflows,
+                                  const nlohmann::json& objectInfo,
                                   DeploymentRecord& record,
                                   double timeoutSeconds)
 {
@@ -391,7 +398,7 @@ DeploymentReport deployWorkflows (HttpClient& client,
             continue;
         }
 
-        report.workflows.push_back (deployOne (api, workflow, record));
+        report.workflows.push_back (deployOne (api, workflow, objectInfo, record));
     }
 
     if (report.workflows.empty())

@@ -84,34 +84,43 @@ struct DeploymentReport
     the userdata API (reference §4.6), as "workflows/comfybridge-<name>.json",
     so that they can be opened from ComfyUI's workflow browser.
 
-    The UI's library normally holds UI-format graphs; these files are API-format
-    prompts (the ComfyUI frontend loads API-format JSON when a file is opened or
-    dropped). The comfybridge- prefix marks them as ours and keeps them apart
-    from the user's own workflows.
+    The library holds graph ("workflow", schema 0.4) files, the format the
+    frontend opens as a canvas (it rejects API-format prompts there), so each
+    workflow is stored as toGraphWorkflow() builds it from its API graph and
+    @p objectInfo. ComfyBridge itself keeps submitting the API format. The
+    comfybridge- prefix marks the files as ours and keeps them apart from the
+    user's own workflows.
 
     For each workflow: GET the file; absent -> POST ?overwrite=false (a 409 means
     someone created it meanwhile: it is read and judged again, once); the same
-    JSON -> unchanged; different -> overwritten (?overwrite=true) only when the
-    server's bytes are what @p record says we stored there last, otherwise it is
-    the user's edit and is left alone ("kept your edited copy of ...").
-    The user's own files are never overwritten.
+    JSON -> unchanged; different -> overwritten (?overwrite=true) only when it is
+    ours: the server's bytes are what @p record says we stored there last, or
+    they are the workflow's API-format JSON (what ComfyBridge deployed before
+    the graph format: upgraded). Otherwise it is the user's edit and is left
+    alone ("kept your edited copy of ..."). The user's own files are never
+    overwritten.
 
     Every request carries config.getAuthHeaders(); servers without the /api
     prefix are handled. A failure (401/403/400/413/5xx, no answer) leaves that
     workflow untouched and the record unchanged. Blocks: worker threads only.
 
+    @param objectInfo      the server's GET /object_info (ServerInventory::objectInfo);
+                           without it (not an object) nothing is deployed
     @param timeoutSeconds  deadline for each request
 */
 DeploymentReport deployWorkflows (HttpClient& client,
                                   const ComfyUIConfig& config,
                                   const std::vector<WorkflowDefinition>& workflows,
+                                  const nlohmann::json& objectInfo,
                                   DeploymentRecord& record,
                                   double timeoutSeconds);
 
 /** "workflows/comfybridge-<name>.json": the userdata file a workflow is deployed to. */
 juce::String deployedFileName (const WorkflowDefinition& workflow);
 
-/** The text deployed for a workflow: its apiJson pretty-printed (key order kept), newline-terminated. */
-std::string deployedContent (const WorkflowDefinition& workflow);
+/** The text deployed for a workflow: its graph form (toGraphWorkflow()) for the
+    server whose /object_info is @p objectInfo; empty when the workflow's JSON is invalid.
+*/
+std::string deployedContent (const WorkflowDefinition& workflow, const nlohmann::json& objectInfo);
 
 } // namespace comfybridge
