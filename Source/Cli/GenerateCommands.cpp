@@ -1,8 +1,8 @@
 #include "Commands.h"
+#include "BlockingMessageLoop.h"
 #include "CliExitCodes.h"
 #include "Shared/BundledWorkflows.h"
 
-#include <csignal>
 #include <iostream>
 #include <unistd.h>
 
@@ -11,9 +11,6 @@ namespace cli
 
 namespace
 {
-    std::atomic<bool> cancelRequested { false };
-    extern "C" void onCancelSignal (int) { cancelRequested = true; }
-
     const char* const generateHelp =
         "Usage: comfybridge generate --workflow NAME|FILE --prompt TEXT [--negative-prompt TEXT]\n"
         "                            [--seed N] [--width W --height H] [--job-timeout S] --out FILE.png [config options]\n"
@@ -156,8 +153,14 @@ int runGenerateCommand (const juce::StringArray& args)
     inputs.width = (int) *width;
     inputs.height = (int) *height;
 
-    std::signal (SIGINT, onCancelSignal);
-    std::signal (SIGTERM, onCancelSignal);
+    // Ctrl-C or SIGTERM cancels the job (also one that arrives while connecting:
+    // the call waits in the queue until the job exists and the loop runs).
+    std::shared_ptr<comfybridge::GenerationJob> job;
+    BlockingMessageLoop loop ([&job]
+    {
+        if (job != nullptr)
+            job->cancel();
+    });
 
     comfybridge::ConnectionManager manager (parsed.config);
     const auto status = manager.connect().get();
@@ -171,19 +174,13 @@ int runGenerateCommand (const juce::StringArray& args)
     request.timeoutSeconds = (double) *jobTimeout;
     request.onProgress = showProgress;
 
-    auto job = manager.generate (request);
-    auto future = job->getFuture();
+    job = manager.generate (request);
+    const auto future = job->getFuture();
 
-    // Progress callbacks arrive on this (the message) thread.
-    while (future.wait_for (std::chrono::milliseconds (0)) != std::future_status::ready)
-    {
-        if (cancelRequested.exchange (false))
-            job->cancel();
+    // Progress callbacks arrive on this (the message) thread; it sleeps in between.
+    // The progress is posted before the result is set, so every line is printed.
+    loop.runWhile ([future] { future.wait(); });
 
-        juce::MessageManager::getInstance()->runDispatchLoopUntil (20);
-    }
-
-    juce::MessageManager::getInstance()->runDispatchLoopUntil (1); // the last progress line
     if (isatty (STDERR_FILENO))
         std::cerr << "\n";
 

@@ -1,4 +1,5 @@
 #include "Commands.h"
+#include "BlockingMessageLoop.h"
 #include "CliExitCodes.h"
 #include "../Shared/BundledWorkflows.h"
 
@@ -133,16 +134,21 @@ int runModelsCommand (const juce::StringArray& args)
         options.workflows = workflows;
         manager.setReadinessOptions (options);
 
-        // Until the check that queues downloads has run and the queue is empty again.
-        auto* messageManager = juce::MessageManager::getInstance();
-        do
+        // Until the check that queues downloads has run, the queue is empty again and
+        // the checks that finished downloads asked for have run. The progress lines
+        // arrive on this thread, which sleeps in between (Ctrl-C ends the process as
+        // before; a .part file stays for a resume).
+        BlockingMessageLoop loop;
+        loop.runWhile ([&manager, &status]
         {
             status = manager.readinessChecked().get();
-            messageManager->runDispatchLoopUntil (100);
-        } while (manager.isDownloadingModels());
 
-        messageManager->runDispatchLoopUntil (20);
-        status = manager.readinessChecked().get();
+            while (manager.isDownloadingModels())
+            {
+                manager.modelDownloadsFinished().wait();
+                status = manager.readinessChecked().get();
+            }
+        });
     }
 
     if (parsed.flags.containsKey ("json"))

@@ -1,8 +1,8 @@
 #include "Commands.h"
+#include "BlockingMessageLoop.h"
 #include "CliExitCodes.h"
 #include "../Shared/BundledWorkflows.h"
 
-#include <csignal>
 #include <iostream>
 
 namespace cli
@@ -10,10 +10,6 @@ namespace cli
 
 namespace
 {
-    std::atomic<bool> stopRequested { false };
-
-    extern "C" void onStopSignal (int) { stopRequested = true; }
-
     const char* const statusHelp =
         "Usage: comfybridge status [--json] [config options]\n"
         "  One connection attempt (with the configured retries); prints the status with\n"
@@ -124,10 +120,16 @@ int runWatchCommand (const juce::StringArray& args)
         return exitCode::usageError;
 
     const auto json = parsed.flags.containsKey ("json");
-    std::signal (SIGINT, onStopSignal);
-    std::signal (SIGTERM, onStopSignal);
-
     comfybridge::ConnectionManager manager (parsed.config);
+
+    // Ctrl-C, SIGTERM and --duration end the watch the same way. The manager's
+    // "disconnected" status is posted before the loop's quit message, so it is
+    // the last line printed.
+    BlockingMessageLoop loop ([&manager]
+    {
+        manager.disconnect();
+        BlockingMessageLoop::quit();
+    }, *duration);
 
     juce::StringArray workflowErrors;
     comfybridge::ReadinessOptions readiness;
@@ -147,15 +149,8 @@ int runWatchCommand (const juce::StringArray& args)
     manager.startBackgroundReconnection (*reconnectInterval);
     manager.connect();
 
-    const auto endTime = *duration > 0.0 ? juce::Time::getMillisecondCounterHiRes() + *duration * 1000.0
-                                         : std::numeric_limits<double>::max();
-
-    while (! stopRequested && juce::Time::getMillisecondCounterHiRes() < endTime)
-        juce::MessageManager::getInstance()->runDispatchLoopUntil (50);
-
-    manager.disconnect();
-    // Deliver the final "disconnected" line before leaving.
-    juce::MessageManager::getInstance()->runDispatchLoopUntil (20);
+    // Sleeps until the manager reports something: no polling while nothing happens.
+    loop.run();
     return exitCode::ok;
 }
 

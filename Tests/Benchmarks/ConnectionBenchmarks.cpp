@@ -183,6 +183,7 @@ namespace
 
 void runGenerationBenchmarks();
 void runReadinessBenchmarks();
+void runCliIdleBenchmarks (bool quick);
 
 int main (int argc, char* argv[])
 {
@@ -202,5 +203,6 @@ int main (int argc, char* argv[])
     idleCpu (quick ? 10.0 : 60.0);
     runGenerationBenchmarks();
     runReadinessBenchmarks();
+    runCliIdleBenchmarks (quick);
     return 0;
 }

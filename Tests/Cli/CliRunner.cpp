@@ -7,11 +7,18 @@
 
 extern char** environ;
 
-CliResult runCli (const juce::StringArray& args, const juce::File& home, int timeoutMs)
+CliProcess::CliProcess (const juce::StringArray& args, const juce::File& home)
 {
     int outPipe[2], errPipe[2];
-    if (pipe (outPipe) != 0 || pipe (errPipe) != 0)
-        return {};
+    if (pipe (outPipe) != 0)
+        return;
+
+    if (pipe (errPipe) != 0)
+    {
+        close (outPipe[0]);
+        close (outPipe[1]);
+        return;
+    }
 
     std::vector<std::string> argStrings { COMFYBRIDGE_CLI_PATH };
     for (const auto& a : args)
@@ -29,9 +36,9 @@ CliResult runCli (const juce::StringArray& args, const juce::File& home, int tim
     argv.push_back (nullptr);
     envp.push_back (nullptr);
 
-    const auto pid = fork();
+    processId = fork();
 
-    if (pid == 0)
+    if (processId == 0)
     {
         dup2 (outPipe[1], STDOUT_FILENO);
         dup2 (errPipe[1], STDERR_FILENO);
@@ -43,50 +50,111 @@ CliResult runCli (const juce::StringArray& args, const juce::File& home, int tim
 
     close (outPipe[1]);
     close (errPipe[1]);
+    outFd = outPipe[0];
+    errFd = errPipe[0];
 
-    CliResult result;
-    std::string out, err;
-    const auto deadline = juce::Time::getMillisecondCounter() + (juce::uint32) timeoutMs;
-    pollfd fds[2] = { { outPipe[0], POLLIN, 0 }, { errPipe[0], POLLIN, 0 } };
-    int open = 2;
-
-    while (open > 0 && juce::Time::getMillisecondCounter() < deadline)
+    if (processId < 0)
     {
-        if (poll (fds, 2, 100) <= 0)
+        close (outFd);
+        close (errFd);
+        outFd = errFd = -1;
+    }
+}
+
+CliProcess::~CliProcess()
+{
+    if (processId > 0)
+        finish (0);
+}
+
+bool CliProcess::readSome (juce::uint32 deadlineMs)
+{
+    if (outFd < 0 && errFd < 0)
+        return false;
+
+    const auto now = juce::Time::getMillisecondCounter();
+    pollfd fds[2] = { { outFd, POLLIN, 0 }, { errFd, POLLIN, 0 } }; // a closed one is -1: ignored
+    const auto ready = poll (fds, 2, deadlineMs > now ? (int) (deadlineMs - now) : 0);
+
+    if (ready <= 0)
+        return true;
+
+    for (auto* fd : { &outFd, &errFd })
+    {
+        const auto& polled = fds[fd == &outFd ? 0 : 1];
+
+        if (*fd < 0 || (polled.revents & (POLLIN | POLLHUP | POLLERR)) == 0)
             continue;
 
-        for (int i = 0; i < 2; ++i)
+        char buffer[4096];
+        const auto n = read (*fd, buffer, sizeof (buffer));
+
+        if (n <= 0)
         {
-            if (fds[i].fd < 0 || (fds[i].revents & (POLLIN | POLLHUP)) == 0)
-                continue;
-
-            char buffer[4096];
-            const auto n = read (fds[i].fd, buffer, sizeof (buffer));
-
-            if (n <= 0)
-            {
-                close (fds[i].fd);
-                fds[i].fd = -1;
-                --open;
-            }
-            else
-            {
-                (i == 0 ? out : err).append (buffer, (size_t) n);
-            }
+            close (*fd);
+            *fd = -1;
+        }
+        else
+        {
+            (fd == &outFd ? out : err).append (buffer, (size_t) n);
         }
     }
 
-    for (auto& fd : fds)
-        if (fd.fd >= 0)
-            close (fd.fd);
+    return outFd >= 0 || errFd >= 0;
+}
 
-    if (open > 0)
-        kill (pid, SIGKILL);
+bool CliProcess::waitForOutput (const std::function<bool (const juce::String&)>& condition, int timeoutMs)
+{
+    const auto deadline = juce::Time::getMillisecondCounter() + (juce::uint32) timeoutMs;
+
+    for (;;)
+    {
+        if (condition (juce::String::fromUTF8 (out.data(), (int) out.size())))
+            return true;
+
+        if (juce::Time::getMillisecondCounter() >= deadline || ! readSome (deadline))
+            return condition (juce::String::fromUTF8 (out.data(), (int) out.size()));
+    }
+}
+
+void CliProcess::sendSignal (int signalNumber)
+{
+    if (processId > 0)
+        kill (processId, signalNumber);
+}
+
+CliResult CliProcess::finish (int timeoutMs)
+{
+    CliResult result;
+
+    if (processId <= 0)
+        return result;
+
+    const auto deadline = juce::Time::getMillisecondCounter() + (juce::uint32) timeoutMs;
+
+    while (juce::Time::getMillisecondCounter() < deadline && readSome (deadline)) {}
+
+    for (auto* fd : { &outFd, &errFd })
+    {
+        if (*fd >= 0)
+        {
+            close (*fd);
+            *fd = -1;
+            kill (processId, SIGKILL); // still writing (or holding its output open) after the timeout
+        }
+    }
 
     int status = 0;
-    waitpid (pid, &status, 0);
+    waitpid (processId, &status, 0);
+    processId = -1;
     result.exitCode = WIFEXITED (status) ? WEXITSTATUS (status) : -1;
     result.out = juce::String::fromUTF8 (out.data(), (int) out.size());
     result.err = juce::String::fromUTF8 (err.data(), (int) err.size());
     return result;
+}
+
+CliResult runCli (const juce::StringArray& args, const juce::File& home, int timeoutMs)
+{
+    CliProcess process (args, home);
+    return process.finish (timeoutMs);
 }

@@ -291,6 +291,29 @@ TEST_CASE ("readiness: a missing model with URL and checksum is downloaded into 
     CHECK_FALSE (manager.isDownloadingModels());
 }
 
+TEST_CASE ("readiness: modelDownloadsFinished() resolves once the downloads are done, and the check after it sees the model", "[readiness][downloads][manager]")
+{
+    DownloadScenario d (1u << 20, false);
+    auto& manager = *d.manager;
+    using namespace std::chrono_literals;
+
+    // Nothing queued yet: it resolves at once.
+    CHECK (manager.modelDownloadsFinished().wait_for (0s) == std::future_status::ready);
+
+    REQUIRE (manager.connect().get().available);
+    REQUIRE (manager.readinessChecked().get().modelsCheck.reason.contains ("downloading 1"));
+
+    // A tool waits on it without polling; it resolves after the file is in place.
+    REQUIRE (manager.modelDownloadsFinished().wait_for (20s) == std::future_status::ready);
+    CHECK_FALSE (manager.isDownloadingModels());
+    CHECK (d.checkpoints.getChildFile ("tiny.safetensors").getSize() == (juce::int64) d.blob.size());
+
+    // The finished download asked for a check, and readinessChecked() waits for it.
+    const auto after = manager.readinessChecked().get();
+    CHECK (after.modelsReady);
+    CHECK (after.missingModels.empty());
+}
+
 TEST_CASE ("readiness: a download with the wrong hash leaves nothing behind and is not retried on its own", "[readiness][downloads][manager]")
 {
     DownloadScenario d (256u << 10, false, {}, TestHelpers::DownloadServer::Mode::wrongContent);

@@ -68,7 +68,10 @@ void statusCallbacks (const comfybridge::ComfyUIConfig& config, std::ostream& ou
     manager.connect();
     manager.startHealthMonitoring (5.0);
 
-    // A plugin or app already runs the message loop; a console tool runs it here.
+    // A plugin or app already runs the message loop; a console tool runs it here. (On Linux
+    // runDispatchLoopUntil() checks for messages every millisecond: fine for seconds, but a tool
+    // that waits for long should block in runDispatchLoop() and end it with stopDispatchLoop(),
+    // as the CLI's BlockingMessageLoop does.)
     juce::MessageManager::getInstance()->runDispatchLoopUntil (secondsToWatch * 1000);
 
     manager.unregisterStatusCallback (id);

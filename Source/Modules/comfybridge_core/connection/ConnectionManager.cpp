@@ -1070,6 +1070,11 @@ bool ConnectionManager::isDownloadingModels() const
     return downloads->isBusy();
 }
 
+std::shared_future<void> ConnectionManager::modelDownloadsFinished()
+{
+    return downloads->whenIdle();
+}
+
 void ConnectionManager::downloadActivityChanged (const juce::String& activity)
 {
     ComfyUIStatus status;

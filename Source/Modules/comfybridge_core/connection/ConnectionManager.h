@@ -174,6 +174,12 @@ public:
     /** True while a model download runs or waits. */
     bool isDownloadingModels() const;
 
+    /** Resolves once no model download runs or waits (at once when none does); a
+        finished download has by then asked for the readiness check that follows it,
+        so readinessChecked() afterwards waits for that. For tools and tests.
+    */
+    std::shared_future<void> modelDownloadsFinished();
+
     /** True while the WebSocket live channel is open. */
     bool isLiveChannelOpen() const noexcept { return liveChannelOpen.load(); }
 

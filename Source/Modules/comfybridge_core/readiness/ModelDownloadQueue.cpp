@@ -51,6 +51,10 @@ void ModelDownloadQueue::stop()
     downloader.cancel();
     stopThread (-1);
     downloader.resetCancellation();
+
+    std::lock_guard<std::mutex> lock (mutex);
+    if (! threadActive)
+        resolveIdleWaiters();
 }
 
 void ModelDownloadQueue::setOptions (ModelDownloadOptions newOptions)
@@ -63,6 +67,29 @@ bool ModelDownloadQueue::isBusy() const
 {
     std::lock_guard<std::mutex> lock (mutex);
     return running.isNotEmpty() || ! queue.empty();
+}
+
+std::shared_future<void> ModelDownloadQueue::whenIdle()
+{
+    std::promise<void> promise;
+    auto future = promise.get_future().share();
+
+    std::lock_guard<std::mutex> lock (mutex);
+
+    if (running.isEmpty() && queue.empty())
+        promise.set_value();
+    else
+        idleWaiters.push_back (std::move (promise));
+
+    return future;
+}
+
+void ModelDownloadQueue::resolveIdleWaiters()
+{
+    for (auto& waiter : idleWaiters)
+        waiter.set_value();
+
+    idleWaiters.clear();
 }
 
 void ModelDownloadQueue::run()
@@ -78,6 +105,7 @@ void ModelDownloadQueue::run()
             {
                 running.clear();
                 threadActive = false; // under the lock: enqueue() sees it and starts a new run
+                resolveIdleWaiters();
                 return;
             }
 

@@ -45,6 +45,11 @@ public:
     /** True while a download runs or waits. */
     bool isBusy() const;
 
+    /** Resolves once no download runs or waits (at once when none does), after the
+        last file's FinishedCallback has returned. For a tool to wait on without polling.
+    */
+    std::shared_future<void> whenIdle();
+
     /** Limits for the downloads that start from now on (onProgress is the queue's own). */
     void setOptions (ModelDownloadOptions newOptions);
 
@@ -58,6 +63,9 @@ private:
     std::deque<ModelDownloadJob> queue;
     juce::String running;      // folder/name of the job in progress
     bool threadActive = false; // run() is working through the queue (guarded by mutex)
+    std::vector<std::promise<void>> idleWaiters;
+
+    void resolveIdleWaiters(); // with mutex held
 
     void run() override;
     static juce::String keyOf (const ModelDownloadJob& job) { return job.model.folder + "/" + job.model.name; }
