@@ -12,9 +12,10 @@ namespace cli
 namespace
 {
     const char* const generateHelp =
-        "Usage: comfybridge generate --workflow NAME|FILE --prompt TEXT [--negative-prompt TEXT]\n"
-        "                            [--seed N] [--width W --height H] [--job-timeout S] --out FILE.png [config options]\n"
-        "  Submits the workflow to ComfyUI and writes the image(s). When ComfyUI is\n"
+        "Usage: comfybridge generate --workflow NAME|FILE [--prompt TEXT] [--negative-prompt TEXT]\n"
+        "                            [--seed N] [--width W] [--height H] [--job-timeout S] --out FILE.png [config options]\n"
+        "  Submits the workflow to ComfyUI and writes the image(s). Only the inputs you\n"
+        "  give are changed; the rest run as the workflow has them. When ComfyUI is\n"
         "  unavailable the fallback mode applies: placeholder (a drawn image, exit 0),\n"
         "  skip (exit 5) or abort (exit 3). Progress goes to stderr, a JSON result to stdout:\n"
         "  {\"result\": \"generated\"|\"placeholder\"|\"skipped\"|..., \"path\", \"prompt_id\", \"seconds\", \"messages\"}\n"
@@ -24,11 +25,11 @@ namespace
         "Usage: comfybridge placeholder --width W --height H --prompt TEXT [--seed N] [--reason TEXT] --out FILE.png\n"
         "  Draws the placeholder image the fallback mode uses, without any network access.\n\n";
 
-    /** Reads an integer flag within [min, max], or records an error naming it. */
-    std::optional<juce::int64> integerFlag (ParsedArguments& parsed, const juce::String& name, juce::int64 fallback, juce::int64 min, juce::int64 max)
+    /** An integer flag within [min, max]; nullopt when it is absent, or bad (then an error naming it is recorded). */
+    std::optional<juce::int64> integerFlag (ParsedArguments& parsed, const juce::String& name, juce::int64 min, juce::int64 max)
     {
         if (! parsed.flags.containsKey (name))
-            return fallback;
+            return std::nullopt;
 
         const auto text = parsed.flags[name].trim();
         const auto digits = text.startsWithChar ('-') ? text.substring (1) : text;
@@ -119,13 +120,18 @@ int runGenerateCommand (const juce::StringArray& args)
 
     const auto workflowName = requiredFlag (parsed, "workflow");
     const auto outPath = requiredFlag (parsed, "out");
+    // Only what was given is set: the workflow's own values stand for the rest.
     comfybridge::WorkflowInputs inputs;
-    inputs.prompt = parsed.flags["prompt"];
-    inputs.negativePrompt = parsed.flags["negative-prompt"];
-    const auto seed = integerFlag (parsed, "seed", 0, 0, (juce::int64 (1) << 53) - 1);
-    const auto width = integerFlag (parsed, "width", 512, 1, 16384);
-    const auto height = integerFlag (parsed, "height", 512, 1, 16384);
-    const auto jobTimeout = integerFlag (parsed, "job-timeout", 600, 1, 86400);
+    if (parsed.flags.containsKey ("prompt"))
+        inputs.prompt = parsed.flags["prompt"];
+    if (parsed.flags.containsKey ("negative-prompt"))
+        inputs.negativePrompt = parsed.flags["negative-prompt"];
+    inputs.seed = integerFlag (parsed, "seed", 0, (juce::int64 (1) << 53) - 1);
+    if (const auto width = integerFlag (parsed, "width", 1, 16384))
+        inputs.width = (int) *width;
+    if (const auto height = integerFlag (parsed, "height", 1, 16384))
+        inputs.height = (int) *height;
+    const auto jobTimeout = integerFlag (parsed, "job-timeout", 1, 86400).value_or (600);
 
     if (! parsed.positional.isEmpty())
         parsed.errors.add ("unexpected argument '" + parsed.positional[0] + "'");
@@ -149,10 +155,6 @@ int runGenerateCommand (const juce::StringArray& args)
         return exitCode::usageError;
     }
 
-    inputs.seed = *seed;
-    inputs.width = (int) *width;
-    inputs.height = (int) *height;
-
     // Ctrl-C or SIGTERM cancels the job (also one that arrives while connecting:
     // the call waits in the queue until the job exists and the loop runs).
     std::shared_ptr<comfybridge::GenerationJob> job;
@@ -171,7 +173,7 @@ int runGenerateCommand (const juce::StringArray& args)
     comfybridge::GenerationRequest request;
     request.workflow = *workflow;
     request.inputs = inputs;
-    request.timeoutSeconds = (double) *jobTimeout;
+    request.timeoutSeconds = (double) jobTimeout;
     request.onProgress = showProgress;
 
     job = manager.generate (request);
@@ -220,9 +222,9 @@ int runPlaceholderCommand (const juce::StringArray& args)
     const auto outPath = requiredFlag (parsed, "out");
     requiredFlag (parsed, "width");
     requiredFlag (parsed, "height");
-    const auto seed = integerFlag (parsed, "seed", 0, 0, (juce::int64 (1) << 53) - 1);
-    const auto width = integerFlag (parsed, "width", 512, comfybridge::PlaceholderRenderer::minDimension, comfybridge::PlaceholderRenderer::maxDimension);
-    const auto height = integerFlag (parsed, "height", 512, comfybridge::PlaceholderRenderer::minDimension, comfybridge::PlaceholderRenderer::maxDimension);
+    const auto seed = integerFlag (parsed, "seed", 0, (juce::int64 (1) << 53) - 1).value_or (0);
+    const auto width = integerFlag (parsed, "width", comfybridge::PlaceholderRenderer::minDimension, comfybridge::PlaceholderRenderer::maxDimension);
+    const auto height = integerFlag (parsed, "height", comfybridge::PlaceholderRenderer::minDimension, comfybridge::PlaceholderRenderer::maxDimension);
 
     if (! parsed.positional.isEmpty())
         parsed.errors.add ("unexpected argument '" + parsed.positional[0] + "'");
@@ -235,8 +237,8 @@ int runPlaceholderCommand (const juce::StringArray& args)
 
     comfybridge::PlaceholderRequest request;
     request.prompt = parsed.flags["prompt"];
-    request.seed = *seed;
-    request.width = (int) *width;
+    request.seed = seed;
+    request.width = (int) *width; // required: present once there are no errors
     request.height = (int) *height;
     request.reason = parsed.flags.containsKey ("reason") ? parsed.flags["reason"] : juce::String ("drawn by comfybridge placeholder");
 

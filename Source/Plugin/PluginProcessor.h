@@ -70,7 +70,7 @@ public:
     /** Remembers the editor page. */
     void setEditorPage (int page) noexcept { const juce::ScopedLock lock (stateLock); editorPage = juce::jlimit (0, 2, page); }
 
-    /** What the generation page holds (prompt, seed, size, workflow), saved with the state. */
+    /** The generation page's workflow and the values the user edited there (prompt, seed, size), saved with the state. */
     const comfybridge::GenerationView::Settings& getGenerationSettings() const noexcept { return generationSettings; }
 
     /** Replaces the generation settings. Message thread only. */

@@ -87,6 +87,72 @@ TEST_CASE ("generate exits 1 with ComfyUI's messages when the workflow is reject
     CHECK (lastJsonLine (result.out)["result"] == "failed");
 }
 
+TEST_CASE ("generate runs a user's workflow as written: its own size unless --width/--height are given", "[cli][generation]")
+{
+    TestHelpers::FakeComfyUI server;
+    REQUIRE (server.start());
+    TestSupport::FakeExecutor executor (server);
+    TemporaryHome home;
+
+    auto userFile = [&] (const juce::String& name, int width, int height)
+    {
+        const auto file = home.dir.getChildFile (name);
+        file.replaceWithText (R"({"1": {"class_type": "EmptyImage", "inputs": {"width": )" + juce::String (width) + R"(, "height": )"
+                              + juce::String (height) + R"(, "batch_size": 1, "color": 0}},
+                                 "2": {"class_type": "SaveImage", "inputs": {"images": ["1", 0], "filename_prefix": "mine"}}})");
+        return file.getFullPathName();
+    };
+
+    auto args = [&] (const juce::String& workflow, const juce::String& out, int port)
+    {
+        return juce::StringArray { "generate", "--workflow", workflow, "--prompt", "x", "--out", home.dir.getChildFile (out).getFullPathName(),
+                                   "--host", "127.0.0.1", "--port", juce::String (port), "--timeout", "2", "--max-retries", "0", "--no-discover-port" };
+    };
+
+    const auto mine = userFile ("my.json", 64, 48);
+    const auto result = runCli (args (mine, "o.png", server.port()), home.dir);
+    INFO (result.out << result.err);
+    REQUIRE (result.exitCode == 0);
+    auto image = juce::ImageFileFormat::loadFrom (home.dir.getChildFile ("o.png"));
+    REQUIRE (image.isValid());
+    CHECK (image.getWidth() == 64);
+    CHECK (image.getHeight() == 48);
+
+    auto sized = args (mine, "sized.png", server.port());
+    sized.addArray ({ "--width", "32" });
+    REQUIRE (runCli (sized, home.dir).exitCode == 0);
+    image = juce::ImageFileFormat::loadFrom (home.dir.getChildFile ("sized.png"));
+    CHECK (image.getWidth() == 32);
+    CHECK (image.getHeight() == 48);
+
+    // Without a backend the placeholder has the workflow's size too.
+    REQUIRE (runCli (args (mine, "placeholder.png", TestHelpers::closedPort()), home.dir).exitCode == 0);
+    image = juce::ImageFileFormat::loadFrom (home.dir.getChildFile ("placeholder.png"));
+    CHECK (image.getWidth() == 64);
+    CHECK (image.getHeight() == 48);
+}
+
+TEST_CASE ("generate sends a user's width 0 as written and exits 1 naming width when ComfyUI refuses it", "[cli][generation]")
+{
+    TestHelpers::FakeComfyUI server;
+    REQUIRE (server.start());
+    TestSupport::FakeExecutor executor (server);
+    TemporaryHome home;
+    const auto file = home.dir.getChildFile ("zero.json");
+    file.replaceWithText (R"({"1": {"class_type": "EmptyImage", "inputs": {"width": 0, "height": 48, "batch_size": 1, "color": 0}},
+                              "2": {"class_type": "SaveImage", "inputs": {"images": ["1", 0], "filename_prefix": "mine"}}})");
+    const auto out = home.dir.getChildFile ("zero.png");
+
+    const auto result = runCli ({ "generate", "--workflow", file.getFullPathName(), "--prompt", "x", "--out", out.getFullPathName(),
+                                  "--host", "127.0.0.1", "--port", juce::String (server.port()), "--timeout", "2", "--max-retries", "0",
+                                  "--no-discover-port" }, home.dir);
+    INFO (result.out << result.err);
+    CHECK (result.exitCode == 1);
+    CHECK (result.err.contains ("node 1 (EmptyImage): Value 0 smaller than min of 1: width"));
+    CHECK (lastJsonLine (result.out)["result"] == "failed");
+    CHECK_FALSE (out.exists());
+}
+
 TEST_CASE ("generate rejects bad usage with exit 2", "[cli][generation]")
 {
     TemporaryHome home;

@@ -322,6 +322,42 @@ TEST_CASE ("fallback modes apply when the backend is unavailable", "[generation]
     }
 }
 
+TEST_CASE ("the placeholder takes the workflow's own size and prompt when the user gave none", "[generation][fallback]")
+{
+    ConnectionManager manager (localConfig (TestHelpers::closedPort()));
+    REQUIRE_FALSE (manager.connect().get().available);
+
+    auto workflowWith = [] (int width, int height)
+    {
+        juce::TemporaryFile file (".json");
+        file.getFile().replaceWithText (R"({"1": {"class_type": "EmptyImage", "inputs": {"width": )" + juce::String (width) + R"(, "height": )"
+                                        + juce::String (height) + R"(, "batch_size": 1, "color": 0}},
+                                           "2": {"class_type": "SaveImage", "inputs": {"images": ["1", 0], "filename_prefix": "mine"}}})");
+        auto loaded = comfybridge::WorkflowLibrary::loadUserFile (file.getFile());
+        REQUIRE (std::holds_alternative<comfybridge::WorkflowDefinition> (loaded));
+        return std::get<comfybridge::WorkflowDefinition> (loaded);
+    };
+
+    comfybridge::GenerationRequest request;
+    request.workflow = workflowWith (96, 40);
+    auto result = waitFor (manager.generate (request));
+    REQUIRE (result.outcome == GenerationOutcome::placeholder);
+    CHECK (result.images[0].getWidth() == 96);
+    CHECK (result.images[0].getHeight() == 40);
+
+    // A size the placeholder cannot draw falls back to the default for that side only.
+    request.workflow = workflowWith (0, 40);
+    result = waitFor (manager.generate (request));
+    REQUIRE (result.outcome == GenerationOutcome::placeholder);
+    CHECK (result.images[0].getWidth() == 512);
+    CHECK (result.images[0].getHeight() == 40);
+
+    // What the user sets still wins.
+    request.inputs.width = 30;
+    result = waitFor (manager.generate (request));
+    CHECK (result.images[0].getWidth() == 30);
+}
+
 TEST_CASE ("the live channel notices a dead backend in well under a second", "[generation][live]")
 {
     FakeComfyUI server;

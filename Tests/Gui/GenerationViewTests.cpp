@@ -2,6 +2,7 @@
 #include <MisbehavingServers.h>
 #include <comfybridge_gui/comfybridge_gui.h>
 #include "Support/TestUtilities.h"
+#include "Shared/BundledWorkflows.h"
 
 using namespace TestSupport;
 using comfybridge::GenerationJob;
@@ -270,4 +271,153 @@ TEST_CASE ("the result can be saved as PNG and written for dragging out", "[gui]
     CHECK (dragged.getFileName().startsWith ("ComfyBridge-placeholder-"));
     CHECK (juce::ImageFileFormat::loadFrom (dragged).getWidth() == 40);
     dragged.deleteFile();
+}
+
+//==============================================================================
+namespace
+{
+    /** A user's sampler workflow with its own prompts, seed and (unrounded) size. */
+    const char* const ownValuesGraph = R"({
+        "1": {"class_type": "CheckpointLoaderSimple", "inputs": {"ckpt_name": "m.safetensors"}},
+        "2": {"class_type": "CLIPTextEncode", "inputs": {"text": "my own prompt", "clip": ["1", 1]}},
+        "3": {"class_type": "CLIPTextEncode", "inputs": {"text": "my own negative", "clip": ["1", 1]}},
+        "4": {"class_type": "EmptyLatentImage", "inputs": {"width": 640, "height": 300, "batch_size": 1}},
+        "5": {"class_type": "KSampler", "inputs": {"model": ["1", 0], "seed": 99, "steps": 4, "cfg": 1, "sampler_name": "euler",
+              "scheduler": "normal", "positive": ["2", 0], "negative": ["3", 0], "latent_image": ["4", 0], "denoise": 1}},
+        "6": {"class_type": "VAEDecode", "inputs": {"samples": ["5", 0], "vae": ["1", 2]}},
+        "7": {"class_type": "SaveImage", "inputs": {"images": ["6", 0], "filename_prefix": "x"}}
+    })";
+
+    const std::optional<juce::String> unsetText;
+    const std::optional<juce::int64> unsetSeed;
+    const std::optional<int> unsetSize;
+
+    void finishJob (View& v)
+    {
+        GenerationResult result;
+        result.outcome = GenerationOutcome::generated;
+        result.images.push_back (solidImage (8, 8));
+        v.lastJob->finish (result);
+        REQUIRE (pumpUntil ([&] { return ! v.view.isRunning(); }));
+    }
+}
+
+TEST_CASE ("the Generate page shows the opened workflow's own values and sends only what the user edited", "[gui][inputs]")
+{
+    View v;
+    juce::TemporaryFile file (".json");
+    REQUIRE (file.getFile().replaceWithText (ownValuesGraph));
+    REQUIRE (v.view.loadWorkflowFile (file.getFile()).wasOk());
+
+    CHECK (v.view.getPromptEditor().getText() == "my own prompt");
+    CHECK (v.view.getNegativeEditor().getText() == "my own negative");
+    CHECK (v.view.getSeedEditor().getText() == "99");
+    CHECK (v.view.getWidthEditor().getText() == "640");
+    CHECK (v.view.getHeightEditor().getText() == "300");
+
+    REQUIRE (v.view.generate());
+    REQUIRE (v.requests.size() == 1);
+    CHECK (v.requests[0].inputs.prompt == unsetText);
+    CHECK (v.requests[0].inputs.negativePrompt == unsetText);
+    CHECK (v.requests[0].inputs.seed == unsetSeed);
+    CHECK (v.requests[0].inputs.width == unsetSize);
+    CHECK (v.requests[0].inputs.height == unsetSize);
+    finishJob (v);
+
+    v.view.getWidthEditor().setText ("768", true);
+    v.view.getPromptEditor().setText ("a different prompt", true);
+    REQUIRE (v.view.generate());
+    REQUIRE (v.requests.size() == 2);
+    CHECK (v.requests[1].inputs.width == 768);
+    CHECK (v.requests[1].inputs.prompt == juce::String ("a different prompt"));
+    CHECK (v.requests[1].inputs.height == unsetSize);
+    CHECK (v.requests[1].inputs.seed == unsetSeed);
+    CHECK (v.requests[1].inputs.negativePrompt == unsetText);
+}
+
+TEST_CASE ("a workflow's own out-of-range size is not an input problem: it is sent as written", "[gui][inputs]")
+{
+    View v;
+    juce::TemporaryFile file (".json");
+    REQUIRE (file.getFile().replaceWithText (R"({"1": {"class_type": "EmptyImage", "inputs": {"width": 0, "height": 48, "batch_size": 1, "color": 0}},
+                                                 "2": {"class_type": "SaveImage", "inputs": {"images": ["1", 0], "filename_prefix": "x"}}})"));
+    REQUIRE (v.view.loadWorkflowFile (file.getFile()).wasOk());
+
+    CHECK (v.view.getWidthEditor().getText() == "0");
+    CHECK (v.view.getInputProblems().isEmpty());
+    REQUIRE (v.view.generate());
+    CHECK (v.requests[0].inputs.width == unsetSize);
+}
+
+TEST_CASE ("choosing another workflow refreshes the fields the user did not edit", "[gui][inputs]")
+{
+    juce::StringArray errors;
+    const auto library = comfybridge::loadBundledWorkflows (errors);
+    View v;
+    v.view.setWorkflows (library.getWorkflows()); // txt2img first, then empty_image
+    REQUIRE (v.view.getSettings().workflowName == "txt2img");
+
+    CHECK (v.view.getPromptEditor().getText() == "a lighthouse on a rocky coast at dusk, warm light, detailed");
+    CHECK (v.view.getWidthEditor().getText() == "512");
+
+    v.view.getSeedEditor().setText ("5", true);
+    v.view.getWorkflowBox().setSelectedItemIndex (1, juce::sendNotificationSync);
+    REQUIRE (v.view.getSettings().workflowName == "empty_image");
+
+    CHECK (v.view.getPromptEditor().getText().isEmpty()); // empty_image has no prompt
+    CHECK (v.view.getSeedEditor().getText() == "5");     // the user's seed stays
+    CHECK (v.view.getSettings().seed == 5);
+    CHECK (v.view.getSettings().prompt == unsetText);
+}
+
+TEST_CASE ("Workflow values drops the user's edits", "[gui][inputs]")
+{
+    View v;
+    juce::TemporaryFile file (".json");
+    REQUIRE (file.getFile().replaceWithText (ownValuesGraph));
+    REQUIRE (v.view.loadWorkflowFile (file.getFile()).wasOk());
+    v.view.getSeedEditor().setText ("7", true);
+    v.view.getWidthEditor().setText ("0", true); // an edited size is checked
+    CHECK_FALSE (v.view.getInputProblems().isEmpty());
+
+    std::vector<GenerationView::Settings> reported;
+    v.view.onSettingsChanged = [&] (const GenerationView::Settings& s) { reported.push_back (s); };
+    v.view.getWorkflowValuesButton().triggerClick();
+    REQUIRE (pumpUntil ([&] { return ! reported.empty(); }));
+
+    CHECK (v.view.getSeedEditor().getText() == "99");
+    CHECK (v.view.getWidthEditor().getText() == "640");
+    CHECK (v.view.getInputProblems().isEmpty());
+    CHECK_FALSE (reported.back().seed.has_value());
+    CHECK_FALSE (reported.back().width.has_value());
+}
+
+TEST_CASE ("settings keep only edited values, and settings saved before that load without our old defaults", "[gui][inputs]")
+{
+    GenerationView::Settings edited;
+    edited.workflowName = "empty_image";
+    edited.width = 640;
+
+    const auto tree = edited.toValueTree();
+    CHECK_FALSE (tree.hasProperty ("prompt"));
+    CHECK_FALSE (tree.hasProperty ("seed"));
+    CHECK_FALSE (tree.hasProperty ("height"));
+    CHECK (GenerationView::Settings::fromValueTree (juce::ValueTree::fromXml (tree.toXmlString())) == edited);
+
+    // Saved by an earlier version: every value was stored, edited or not.
+    const auto old = GenerationView::Settings::fromValueTree (juce::ValueTree::fromXml (
+        R"(<Generation workflow="empty_image" workflow_file="" prompt="" negative_prompt="" seed="0" width="512" height="360"/>)"));
+    CHECK (old.workflowName == "empty_image");
+    CHECK (old.prompt == unsetText);
+    CHECK (old.negativePrompt == unsetText);
+    CHECK (old.seed == unsetSeed);
+    CHECK (old.width == unsetSize);
+    CHECK (old.height == 360);
+
+    const auto oldEdited = GenerationView::Settings::fromValueTree (juce::ValueTree::fromXml (
+        R"(<Generation workflow="txt2img" prompt="a fox" negative_prompt="" seed="77" width="640" height="512"/>)"));
+    CHECK (oldEdited.prompt == juce::String ("a fox"));
+    CHECK (oldEdited.seed == 77);
+    CHECK (oldEdited.width == 640);
+    CHECK (oldEdited.height == unsetSize);
 }

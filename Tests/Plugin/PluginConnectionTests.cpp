@@ -290,6 +290,39 @@ TEST_CASE ("the state keeps generation settings and the editor page, and the edi
     REQUIRE (pumpUntil ([&] { return target.processor.getGenerationSettings().prompt == "a busy harbour"; }));
 }
 
+TEST_CASE ("the state keeps only the generation values the user edited; the editor shows the workflow's own for the rest", "[plugin]")
+{
+    IsolatedProcessor source;
+    {
+        OpenEditor editor (source.processor);
+        auto& view = editor->getMainView().getGenerationView();
+        view.getWorkflowBox().setSelectedItemIndex (1, juce::sendNotificationSync);
+        REQUIRE (view.getSettings().workflowName == "empty_image");
+        view.getHeightEditor().setText ("360", true);
+        REQUIRE (pumpUntil ([&] { return source.processor.getGenerationSettings().height == 360; }));
+    }
+
+    juce::MemoryBlock state;
+    source.processor.getStateInformation (state);
+    const auto xml = juce::AudioProcessor::getXmlFromBinary (state.getData(), (int) state.getSize());
+    REQUIRE (xml != nullptr);
+    const auto generation = juce::ValueTree::fromXml (*xml).getChildWithName (comfybridge::GenerationView::Settings::treeType);
+    CHECK (generation.getProperty ("height").toString() == "360");
+    CHECK_FALSE (generation.hasProperty ("width"));
+    CHECK_FALSE (generation.hasProperty ("seed"));
+    CHECK_FALSE (generation.hasProperty ("prompt"));
+
+    IsolatedProcessor target;
+    target.processor.setStateInformation (state.getData(), (int) state.getSize());
+    CHECK (target.processor.getGenerationSettings() == source.processor.getGenerationSettings());
+
+    OpenEditor editor (target.processor);
+    auto& view = editor->getMainView().getGenerationView();
+    CHECK (view.getWidthEditor().getText() == "512"); // empty_image's own
+    CHECK (view.getHeightEditor().getText() == "360");
+    CHECK (view.getSettings() == source.processor.getGenerationSettings());
+}
+
 TEST_CASE ("the editor remembers a size the user chooses", "[plugin]")
 {
     IsolatedProcessor p;

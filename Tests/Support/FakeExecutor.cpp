@@ -51,6 +51,58 @@ namespace
         return std::string (static_cast<const char*> (out.getData()), out.getDataSize());
     }
 
+    /** node_errors for literal numbers outside their INT/FLOAT min..max in object_info,
+        worded as ComfyUI's validate_inputs words them (execution.py); empty when none.
+    */
+    json rangeErrors (const json& graph, const json& objectInfo)
+    {
+        json nodeErrors = json::object(), outputs = json::array();
+
+        for (const auto& [id, node] : graph.items())
+            if (node.is_object() && (node.value ("class_type", std::string()) == "SaveImage" || node.value ("class_type", std::string()) == "PreviewImage"))
+                outputs.push_back (id);
+
+        for (const auto& [id, node] : graph.items())
+        {
+            const auto type = node.is_object() ? node.value ("class_type", std::string()) : std::string();
+
+            if (! objectInfo.contains (type) || ! node.contains ("inputs") || ! node["inputs"].is_object())
+                continue;
+
+            const auto inputSpecs = objectInfo[type].value ("input", json::object());
+            json errors = json::array();
+
+            for (const auto& [name, value] : node["inputs"].items())
+            {
+                json spec;
+
+                for (const auto* group : { "required", "optional" })
+                    if (inputSpecs.contains (group) && inputSpecs[group].contains (name))
+                        spec = inputSpecs[group][name];
+
+                if (! value.is_number() || ! spec.is_array() || spec.size() < 2 || ! spec[1].is_object())
+                    continue;
+
+                const auto& options = spec[1];
+                auto error = [&] (const char* errorType, const std::string& message)
+                {
+                    errors.push_back ({ { "type", errorType }, { "message", message }, { "details", name },
+                                        { "extra_info", { { "input_name", name }, { "input_config", spec }, { "received_value", value } } } });
+                };
+
+                if (options.contains ("min") && value.get<double>() < options["min"].get<double>())
+                    error ("value_smaller_than_min", "Value " + value.dump() + " smaller than min of " + options["min"].dump());
+                else if (options.contains ("max") && value.get<double>() > options["max"].get<double>())
+                    error ("value_bigger_than_max", "Value " + value.dump() + " bigger than max of " + options["max"].dump());
+            }
+
+            if (! errors.empty())
+                nodeErrors[id] = { { "errors", errors }, { "dependent_outputs", outputs }, { "class_type", type } };
+        }
+
+        return nodeErrors;
+    }
+
     std::string outputNodeOf (const json& graph)
     {
         for (const auto& [id, node] : graph.items())
@@ -161,11 +213,12 @@ void FakeExecutor::installRoutes()
             return FakeComfyUI::jsonResponse ({ { "error", { { "type", "no_prompt" }, { "message", "No prompt provided" }, { "details", "" }, { "extra_info", json::object() } } },
                                                 { "node_errors", json::object() } }, 400);
 
+        const auto outOfRange = rangeErrors (body["prompt"], server.objectInfo());
         std::lock_guard<std::mutex> lock (mutex);
 
-        if (! rejection.is_null())
+        if (! rejection.is_null() || ! outOfRange.empty())
             return FakeComfyUI::jsonResponse ({ { "error", { { "type", "prompt_outputs_failed_validation" }, { "message", "Prompt outputs failed validation" }, { "details", "" }, { "extra_info", json::object() } } },
-                                                { "node_errors", rejection } }, 400);
+                                                { "node_errors", rejection.is_null() ? outOfRange : rejection } }, 400);
 
         auto prompt = std::make_shared<Prompt>();
         prompt->id = body.value ("prompt_id", FakeComfyUI::makeUuid());

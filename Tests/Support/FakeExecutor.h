@@ -14,10 +14,12 @@ namespace TestSupport
 
 /**
     Makes a FakeComfyUI run prompts the way ComfyUI does (reference §4.2-§5):
-    POST /prompt queues, a worker "executes" the graph node by node and sends
-    the WebSocket events to the prompt's client_id in ComfyUI's order, writes
-    history before `executing {node: null}`, and serves the output PNG through
-    /view. EmptyImage/ImageInvert graphs produce real pixels (drawn with JUCE).
+    POST /prompt refuses literal numbers outside object_info's min..max with
+    ComfyUI's 400 (prompt_outputs_failed_validation, value_smaller_than_min /
+    value_bigger_than_max), else queues; a worker "executes" the graph node by
+    node and sends the WebSocket events to the prompt's client_id in ComfyUI's
+    order, writes history before `executing {node: null}`, and serves the output
+    PNG through /view. EmptyImage/ImageInvert graphs produce real pixels (drawn with JUCE).
     /queue, /queue delete, /interrupt and /history/{id} behave like ComfyUI's.
 */
 class FakeExecutor

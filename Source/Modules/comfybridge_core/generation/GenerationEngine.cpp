@@ -303,11 +303,19 @@ void GenerationEngine::runFallback (GenerationJobImpl& job)
     }
 
     job.setProgress (0.5, "drawing a placeholder");
+    // What the user set, else what the workflow itself holds, else the renderer's defaults.
+    const auto& inputs = job.request.inputs;
+    const auto own = readWorkflowValues (job.request.workflow);
+    const auto drawable = [] (std::optional<int> size)
+    {
+        return size && *size >= PlaceholderRenderer::minDimension && *size <= PlaceholderRenderer::maxDimension ? size : std::nullopt;
+    };
+
     PlaceholderRequest placeholder;
-    placeholder.prompt = job.request.inputs.prompt;
-    placeholder.seed = job.request.inputs.seed;
-    placeholder.width = job.request.inputs.width;
-    placeholder.height = job.request.inputs.height;
+    placeholder.prompt = inputs.prompt.value_or (own.prompt.value_or (juce::String()));
+    placeholder.seed = inputs.seed.value_or (own.seed.value_or (placeholder.seed));
+    placeholder.width = inputs.width.value_or (drawable (own.width).value_or (placeholder.width));
+    placeholder.height = inputs.height.value_or (drawable (own.height).value_or (placeholder.height));
     placeholder.reason = reason;
     placeholder.workflowName = job.request.workflow.name;
 

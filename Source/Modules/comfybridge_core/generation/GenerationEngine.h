@@ -23,7 +23,7 @@ juce::String toString (GenerationOutcome outcome);
 struct GenerationRequest
 {
     WorkflowDefinition workflow;               ///< bundled (WorkflowLibrary::find) or a user's own file
-    WorkflowInputs inputs;                     ///< prompt, seed, size
+    WorkflowInputs inputs;                     ///< what the user set; the rest stays as the workflow has it
     double timeoutSeconds = 600.0;             ///< a job that has not finished by then is reported, not waited for
 
     /** Called on the message thread as progress is made (may be empty). */

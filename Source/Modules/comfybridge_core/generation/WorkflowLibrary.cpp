@@ -687,14 +687,14 @@ namespace WorkflowHelpers
     {
         juce::StringArray errors;
 
-        if (inputs.seed < 0 || inputs.seed > maxSeed)
-            errors.add ("seed: " + juce::String (inputs.seed) + " is out of range; expected 0 to " + juce::String (maxSeed));
+        if (inputs.seed && (*inputs.seed < 0 || *inputs.seed > maxSeed))
+            errors.add ("seed: " + juce::String (*inputs.seed) + " is out of range; expected 0 to " + juce::String (maxSeed));
 
-        if (inputs.width < 1 || inputs.width > maxImageSize)
-            errors.add ("width: " + juce::String (inputs.width) + " is out of range; expected 1 to " + juce::String (maxImageSize));
+        if (inputs.width && (*inputs.width < 1 || *inputs.width > maxImageSize))
+            errors.add ("width: " + juce::String (*inputs.width) + " is out of range; expected 1 to " + juce::String (maxImageSize));
 
-        if (inputs.height < 1 || inputs.height > maxImageSize)
-            errors.add ("height: " + juce::String (inputs.height) + " is out of range; expected 1 to " + juce::String (maxImageSize));
+        if (inputs.height && (*inputs.height < 1 || *inputs.height > maxImageSize))
+            errors.add ("height: " + juce::String (*inputs.height) + " is out of range; expected 1 to " + juce::String (maxImageSize));
 
         auto parsed = parseJsonText (workflow.apiJson);
 
@@ -714,29 +714,41 @@ namespace WorkflowHelpers
 
         for (const auto& slot : bindingSlots)
         {
-            for (const auto& binding : workflow.*(slot.bindings))
+            const auto bindings = slot.bindings;
+            const auto isSize = bindings == &WorkflowDefinition::width || bindings == &WorkflowDefinition::height;
+            const auto& size = bindings == &WorkflowDefinition::width ? inputs.width : inputs.height;
+
+            const auto isSet = bindings == &WorkflowDefinition::prompt         ? inputs.prompt.has_value()
+                             : bindings == &WorkflowDefinition::negativePrompt ? inputs.negativePrompt.has_value()
+                             : bindings == &WorkflowDefinition::seed           ? inputs.seed.has_value()
+                                                                               : size.has_value();
+
+            for (const auto& binding : workflow.*bindings)
             {
+                // A broken binding is the definition's fault, whether or not the value is set.
                 if (const auto problem = checkBinding (graph, binding, slot.kind); problem.isNotEmpty())
                 {
                     errors.add (juce::String (slot.key) + ": " + problem);
                     continue;
                 }
 
+                if (! isSet)
+                    continue; // the user did not set it: the workflow's own value stays, as written
+
                 auto& node = graph[binding.node.toStdString()];
                 auto& target = node["inputs"][binding.input.toStdString()];
                 const auto classType = classOf (node);
-                const auto size = slot.bindings == &WorkflowDefinition::width ? inputs.width : inputs.height;
 
-                if (slot.bindings == &WorkflowDefinition::prompt)
-                    target = inputs.prompt.toStdString();
-                else if (slot.bindings == &WorkflowDefinition::negativePrompt)
-                    target = inputs.negativePrompt.toStdString();
-                else if (slot.bindings == &WorkflowDefinition::seed)
-                    target = (classType == "EmptyImage" && binding.input == "color") ? inputs.seed % emptyImageColours : inputs.seed;
-                else if (classType == "EmptyLatentImage")
-                    target = juce::jmax (16, (size + 7) / 8 * 8); // ComfyUI wants a multiple of 8, at least 16
+                if (bindings == &WorkflowDefinition::prompt)
+                    target = inputs.prompt->toStdString();
+                else if (bindings == &WorkflowDefinition::negativePrompt)
+                    target = inputs.negativePrompt->toStdString();
+                else if (bindings == &WorkflowDefinition::seed)
+                    target = (classType == "EmptyImage" && binding.input == "color") ? *inputs.seed % emptyImageColours : *inputs.seed;
+                else if (isSize && classType == "EmptyLatentImage")
+                    target = juce::jmax (16, (*size + 7) / 8 * 8); // ComfyUI wants a multiple of 8, at least 16
                 else
-                    target = size;
+                    target = *size;
             }
         }
 
@@ -744,6 +756,58 @@ namespace WorkflowHelpers
             return errors;
 
         return dumpJson (graph, -1);
+    }
+
+    /** See comfybridge::readWorkflowValues(). */
+    WorkflowInputs readValues (const WorkflowDefinition& workflow)
+    {
+        WorkflowInputs values;
+        auto parsed = parseJsonText (workflow.apiJson);
+
+        if (! std::holds_alternative<Json> (parsed) || ! std::get<Json> (parsed).is_object())
+            return values;
+
+        const auto& graph = std::get<Json> (parsed);
+
+        // The literal at a slot's first binding, if it has one of the right kind.
+        auto literalAt = [&graph] (const std::vector<InputBinding>& bindings, ValueKind kind) -> const Json*
+        {
+            if (bindings.empty() || checkBinding (graph, bindings.front(), kind).isNotEmpty())
+                return nullptr;
+
+            return &graph.at (bindings.front().node.toStdString()).at ("inputs").at (bindings.front().input.toStdString());
+        };
+
+        auto wholeNumber = [] (const Json* value, juce::int64 low, juce::int64 high) -> std::optional<juce::int64>
+        {
+            if (value == nullptr || ! value->is_number_integer())
+                return std::nullopt;
+
+            if (value->is_number_unsigned() && value->get<std::uint64_t>() > (std::uint64_t) high)
+                return std::nullopt;
+
+            const auto number = value->get<juce::int64>();
+            return number >= low && number <= high ? std::optional<juce::int64> (number) : std::nullopt;
+        };
+
+        if (const auto* text = literalAt (workflow.prompt, ValueKind::text))
+            values.prompt = fromStd (text->get<std::string>());
+
+        if (const auto* text = literalAt (workflow.negativePrompt, ValueKind::text))
+            values.negativePrompt = fromStd (text->get<std::string>());
+
+        values.seed = wholeNumber (literalAt (workflow.seed, ValueKind::integer),
+                                   std::numeric_limits<juce::int64>::min(), std::numeric_limits<juce::int64>::max());
+
+        constexpr auto intMin = (juce::int64) std::numeric_limits<int>::min(), intMax = (juce::int64) std::numeric_limits<int>::max();
+
+        if (const auto width = wholeNumber (literalAt (workflow.width, ValueKind::integer), intMin, intMax))
+            values.width = (int) *width;
+
+        if (const auto height = wholeNumber (literalAt (workflow.height, ValueKind::integer), intMin, intMax))
+            values.height = (int) *height;
+
+        return values;
     }
 } // namespace WorkflowHelpers
 
@@ -781,6 +845,11 @@ juce::StringArray WorkflowLibrary::getNames() const
 std::variant<juce::String, juce::StringArray> instantiateWorkflow (const WorkflowDefinition& workflow, const WorkflowInputs& inputs)
 {
     return WorkflowHelpers::instantiate (workflow, inputs);
+}
+
+WorkflowInputs readWorkflowValues (const WorkflowDefinition& workflow)
+{
+    return WorkflowHelpers::readValues (workflow);
 }
 
 } // namespace comfybridge

@@ -44,13 +44,18 @@ struct WorkflowDefinition
     bool isBundled = true;    ///< false for a user's own file
 };
 
-/** The values of one generation request. */
+/** The values of one generation request: only what the user set.
+
+    An unset value leaves the workflow's own literal input as written, so a
+    user's file (or a bundled workflow) runs exactly as saved unless the user
+    asked for something else. readWorkflowValues() tells what those are.
+*/
 struct WorkflowInputs
 {
-    juce::String prompt, negativePrompt;
-    juce::int64 seed = 0; ///< 0 .. 2^53 - 1 (JSON numbers above that lose precision)
-    int width = 512;      ///< 1 .. 16384 pixels
-    int height = 512;     ///< 1 .. 16384 pixels
+    std::optional<juce::String> prompt, negativePrompt;
+    std::optional<juce::int64> seed; ///< 0 .. 2^53 - 1 (JSON numbers above that lose precision)
+    std::optional<int> width;        ///< 1 .. 16384 pixels
+    std::optional<int> height;       ///< 1 .. 16384 pixels
 };
 
 //==============================================================================
@@ -114,15 +119,28 @@ private:
 };
 
 //==============================================================================
-/** The workflow's API-format prompt graph with the inputs applied, as compact JSON
-    text ready to be sent as the "prompt" of POST /prompt; or every problem found.
+/** The workflow's API-format prompt graph with the inputs that are set applied,
+    as compact JSON text ready to be sent as the "prompt" of POST /prompt; or
+    every problem found. Inputs that are not set keep the graph's own values,
+    untouched and unchecked (ComfyUI validates them).
 
-    Errors: seed outside 0..2^53-1, width/height outside 1..16384, a binding that
-    names a missing node or input or an input fed by a link, malformed apiJson.
-    Seeds bound to EmptyImage's "color" become seed mod 16777216 (a 0xRRGGBB
-    colour), so different seeds still give different images; EmptyLatentImage
-    sizes are rounded up to a multiple of 8 (at least 16) as ComfyUI requires.
+    Errors: a set seed outside 0..2^53-1, a set width/height outside 1..16384,
+    a binding that names a missing node or input, an input fed by a link or a
+    literal of the wrong kind (checked whether or not its value is set),
+    malformed apiJson.
+    A set seed bound to EmptyImage's "color" becomes seed mod 16777216 (a 0xRRGGBB
+    colour), so different seeds still give different images; a set size bound to
+    EmptyLatentImage is rounded up to a multiple of 8 (at least 16) as ComfyUI requires.
 */
 std::variant<juce::String, juce::StringArray> instantiateWorkflow (const WorkflowDefinition& workflow, const WorkflowInputs& inputs);
+
+/** The values the workflow's graph holds now at its bound inputs: for each of
+    prompt, negative prompt, seed, width and height, the literal at the first
+    binding. A value is unset when there is no binding, the graph cannot be read,
+    or the literal is not of the right kind (text; a whole number that fits).
+    Front ends show these until the user edits them; the placeholder takes its
+    size from them.
+*/
+WorkflowInputs readWorkflowValues (const WorkflowDefinition& workflow);
 
 } // namespace comfybridge

@@ -4,7 +4,11 @@ namespace comfybridge
 namespace
 {
     const juce::Identifier workflowId { "workflow" }, workflowFileId { "workflow_file" }, promptId { "prompt" },
-                           negativeId { "negative_prompt" }, seedId { "seed" }, widthId { "width" }, heightId { "height" };
+                           negativeId { "negative_prompt" }, seedId { "seed" }, widthId { "width" }, heightId { "height" },
+                           versionId { "version" };
+
+    /** Version 2 keeps only edited values; version 1 (no "version" property) kept all of them. */
+    constexpr int settingsVersion = 2;
 
     /** A whole number in [low, high] from text, or nullopt. */
     std::optional<juce::int64> parseWhole (const juce::String& text, juce::int64 low, juce::int64 high)
@@ -42,13 +46,21 @@ const juce::Identifier GenerationView::Settings::treeType { "Generation" };
 juce::ValueTree GenerationView::Settings::toValueTree() const
 {
     juce::ValueTree tree (treeType);
+    tree.setProperty (versionId, settingsVersion, nullptr);
     tree.setProperty (workflowId, workflowName, nullptr);
     tree.setProperty (workflowFileId, workflowFile, nullptr);
-    tree.setProperty (promptId, prompt, nullptr);
-    tree.setProperty (negativeId, negativePrompt, nullptr);
-    tree.setProperty (seedId, juce::String (seed), nullptr);
-    tree.setProperty (widthId, width, nullptr);
-    tree.setProperty (heightId, height, nullptr);
+
+    if (prompt)
+        tree.setProperty (promptId, *prompt, nullptr);
+    if (negativePrompt)
+        tree.setProperty (negativeId, *negativePrompt, nullptr);
+    if (seed)
+        tree.setProperty (seedId, juce::String (*seed), nullptr);
+    if (width)
+        tree.setProperty (widthId, *width, nullptr);
+    if (height)
+        tree.setProperty (heightId, *height, nullptr);
+
     return tree;
 }
 
@@ -61,11 +73,32 @@ GenerationView::Settings GenerationView::Settings::fromValueTree (const juce::Va
 
     settings.workflowName = tree.getProperty (workflowId, settings.workflowName).toString();
     settings.workflowFile = tree.getProperty (workflowFileId).toString();
-    settings.prompt = tree.getProperty (promptId).toString();
-    settings.negativePrompt = tree.getProperty (negativeId).toString();
-    settings.seed = parseWhole (tree.getProperty (seedId).toString(), 0, maxSeed).value_or (0);
-    settings.width = (int) parseWhole (tree.getProperty (widthId).toString(), 1, maxDimension).value_or (settings.width);
-    settings.height = (int) parseWhole (tree.getProperty (heightId).toString(), 1, maxDimension).value_or (settings.height);
+
+    // Before version 2 every value was stored; the old defaults were ours, not the user's.
+    const auto isOldFormat = ! tree.hasProperty (versionId);
+
+    auto text = [&] (const juce::Identifier& id) -> std::optional<juce::String>
+    {
+        if (! tree.hasProperty (id) || (isOldFormat && tree.getProperty (id).toString().isEmpty()))
+            return std::nullopt;
+        return tree.getProperty (id).toString();
+    };
+
+    auto number = [&] (const juce::Identifier& id, juce::int64 low, juce::int64 high, juce::int64 oldDefault)
+    {
+        const auto value = parseWhole (tree.getProperty (id).toString(), low, high);
+        return isOldFormat && value == oldDefault ? std::nullopt : value;
+    };
+
+    settings.prompt = text (promptId);
+    settings.negativePrompt = text (negativeId);
+    settings.seed = number (seedId, 0, maxSeed, 0);
+
+    if (const auto width = number (widthId, 1, maxDimension, 512))
+        settings.width = (int) *width;
+    if (const auto height = number (heightId, 1, maxDimension, 512))
+        settings.height = (int) *height;
+
     return settings;
 }
 
@@ -102,6 +135,7 @@ GenerationView::GenerationView()
     workflowBox.onChange = [this]
     {
         showWorkflowDescription();
+        workflowSelectionChanged();
         inputsChanged();
     };
 
@@ -124,6 +158,9 @@ GenerationView::GenerationView()
         editor->setSelectAllWhenFocused (true);
         editor->onReturnKey = [this] { generate(); };
     }
+
+    workflowValuesButton.setTooltip ("Show the workflow's own prompt, seed and size again, dropping your edits");
+    workflowValuesButton.onClick = [this] { showWorkflowValues(); };
 
     randomSeedButton.setTooltip ("Pick a random seed");
     randomSeedButton.onClick = [this]
@@ -149,7 +186,7 @@ GenerationView::GenerationView()
                                                              &promptCaption, &promptEditor, &negativeCaption, &negativeEditor,
                                                              &seedCaption, &seedEditor, &randomSeedButton, &sizeCaption,
                                                              &widthEditor, &timesLabel, &heightEditor, &inputProblems,
-                                                             &generateButton, &cancelButton, &progressBar,
+                                                             &generateButton, &cancelButton, &workflowValuesButton, &progressBar,
                                                              &imageView, &outcomeText, &saveButton, &dragHint })
         addAndMakeVisible (c);
 
@@ -178,7 +215,8 @@ void GenerationView::setWorkflows (std::vector<WorkflowDefinition> bundled)
         workflowBox.setSelectedId (userWorkflowId, juce::dontSendNotification);
 
     showWorkflowDescription();
-    updateButtons();
+    workflowSelectionChanged();
+    inputsChanged();
 }
 
 void GenerationView::setStartFunction (StartFunction function)
@@ -217,6 +255,87 @@ const WorkflowDefinition* GenerationView::getSelectedWorkflow() const
         return userWorkflow.has_value() ? &*userWorkflow : nullptr;
 
     return id >= 1 && id <= (int) workflows.size() ? &workflows[(size_t) id - 1] : nullptr;
+}
+
+//==============================================================================
+juce::TextEditor& GenerationView::editorFor (Field field)
+{
+    return const_cast<juce::TextEditor&> (std::as_const (*this).editorFor (field));
+}
+
+const juce::TextEditor& GenerationView::editorFor (Field field) const
+{
+    switch (field)
+    {
+        case Field::prompt:         return promptEditor;
+        case Field::negativePrompt: return negativeEditor;
+        case Field::seed:           return seedEditor;
+        case Field::width:          return widthEditor;
+        case Field::height:         return heightEditor;
+    }
+
+    return promptEditor;
+}
+
+juce::String GenerationView::workflowText (Field field) const
+{
+    auto number = [] (auto value) { return value ? juce::String (*value) : juce::String(); };
+
+    switch (field)
+    {
+        case Field::prompt:         return shownValues.prompt.value_or (juce::String());
+        case Field::negativePrompt: return shownValues.negativePrompt.value_or (juce::String());
+        case Field::seed:           return number (shownValues.seed);
+        case Field::width:          return number (shownValues.width);
+        case Field::height:         return number (shownValues.height);
+    }
+
+    return {};
+}
+
+bool GenerationView::isEdited (Field field) const
+{
+    return editorFor (field).getText() != workflowText (field);
+}
+
+bool GenerationView::isSeedInvalid() const
+{
+    return isEdited (Field::seed) && ! parseWhole (seedEditor.getText(), 0, maxSeed);
+}
+
+bool GenerationView::isSizeInvalid (Field field) const
+{
+    return isEdited (field) && ! parseWhole (editorFor (field).getText(), 1, maxDimension);
+}
+
+/** The fields not edited follow the newly selected workflow; edited ones keep the user's text. */
+void GenerationView::workflowSelectionChanged()
+{
+    const auto* workflow = getSelectedWorkflow();
+    auto values = workflow != nullptr ? readWorkflowValues (*workflow) : WorkflowInputs {};
+    const juce::ScopedValueSetter<bool> quiet (updatingControls, true);
+    std::vector<Field> unedited;
+
+    for (auto field : { Field::prompt, Field::negativePrompt, Field::seed, Field::width, Field::height })
+        if (! isEdited (field))
+            unedited.push_back (field);
+
+    shownValues = std::move (values);
+
+    for (auto field : unedited)
+        editorFor (field).setText (workflowText (field), false);
+}
+
+void GenerationView::showWorkflowValues()
+{
+    {
+        const juce::ScopedValueSetter<bool> quiet (updatingControls, true);
+
+        for (auto field : { Field::prompt, Field::negativePrompt, Field::seed, Field::width, Field::height })
+            editorFor (field).setText (workflowText (field), false);
+    }
+
+    inputsChanged();
 }
 
 void GenerationView::showWorkflowDescription()
@@ -258,6 +377,7 @@ juce::Result GenerationView::loadWorkflowFile (const juce::File& file)
     rebuildWorkflowBox ({});
     workflowBox.setSelectedId (userWorkflowId, juce::dontSendNotification);
     showWorkflowDescription();
+    workflowSelectionChanged();
     inputsChanged();
     return juce::Result::ok();
 }
@@ -265,21 +385,28 @@ juce::Result GenerationView::loadWorkflowFile (const juce::File& file)
 //==============================================================================
 void GenerationView::setSettings (const Settings& settings)
 {
-    const juce::ScopedValueSetter<bool> quiet (updatingControls, true);
+    {
+        const juce::ScopedValueSetter<bool> quiet (updatingControls, true);
 
-    promptEditor.setText (settings.prompt, false);
-    negativeEditor.setText (settings.negativePrompt, false);
-    seedEditor.setText (juce::String (settings.seed), false);
-    widthEditor.setText (juce::String (settings.width), false);
-    heightEditor.setText (juce::String (settings.height), false);
+        rebuildWorkflowBox (settings.workflowName);
+        showWorkflowDescription();
 
-    rebuildWorkflowBox (settings.workflowName);
-    showWorkflowDescription();
+        if (settings.workflowFile.isNotEmpty() && settings.workflowFile != userWorkflowFile)
+            loadWorkflowFile (juce::File (settings.workflowFile)); // a missing file explains itself in the description
+        else if (settings.workflowFile.isNotEmpty() && userWorkflow.has_value())
+            workflowBox.setSelectedId (userWorkflowId, juce::dontSendNotification);
 
-    if (settings.workflowFile.isNotEmpty() && settings.workflowFile != userWorkflowFile)
-        loadWorkflowFile (juce::File (settings.workflowFile)); // a missing file explains itself in the description
-    else if (settings.workflowFile.isNotEmpty() && userWorkflow.has_value())
-        workflowBox.setSelectedId (userWorkflowId, juce::dontSendNotification);
+        // The workflow's own values, then the user's edits over them.
+        const auto* workflow = getSelectedWorkflow();
+        shownValues = workflow != nullptr ? readWorkflowValues (*workflow) : WorkflowInputs {};
+
+        auto number = [] (auto value) { return value ? std::optional<juce::String> (juce::String (*value)) : std::nullopt; };
+        promptEditor.setText (settings.prompt.value_or (workflowText (Field::prompt)), false);
+        negativeEditor.setText (settings.negativePrompt.value_or (workflowText (Field::negativePrompt)), false);
+        seedEditor.setText (number (settings.seed).value_or (workflowText (Field::seed)), false);
+        widthEditor.setText (number (settings.width).value_or (workflowText (Field::width)), false);
+        heightEditor.setText (number (settings.height).value_or (workflowText (Field::height)), false);
+    }
 
     inputsChanged();
 }
@@ -299,11 +426,20 @@ GenerationView::Settings GenerationView::getSettings() const
         settings.workflowName = workflow->name;
     }
 
-    settings.prompt = promptEditor.getText();
-    settings.negativePrompt = negativeEditor.getText();
-    settings.seed = parseWhole (seedEditor.getText(), 0, maxSeed).value_or (0);
-    settings.width = (int) parseWhole (widthEditor.getText(), 1, maxDimension).value_or (512);
-    settings.height = (int) parseWhole (heightEditor.getText(), 1, maxDimension).value_or (512);
+    // Only edited values, and only valid ones (getInputProblems() names the others).
+    if (isEdited (Field::prompt))
+        settings.prompt = promptEditor.getText();
+    if (isEdited (Field::negativePrompt))
+        settings.negativePrompt = negativeEditor.getText();
+    if (isEdited (Field::seed))
+        settings.seed = parseWhole (seedEditor.getText(), 0, maxSeed);
+    if (isEdited (Field::width))
+        if (const auto width = parseWhole (widthEditor.getText(), 1, maxDimension))
+            settings.width = (int) *width;
+    if (isEdited (Field::height))
+        if (const auto height = parseWhole (heightEditor.getText(), 1, maxDimension))
+            settings.height = (int) *height;
+
     return settings;
 }
 
@@ -314,13 +450,13 @@ juce::StringArray GenerationView::getInputProblems() const
     if (getSelectedWorkflow() == nullptr)
         problems.add ("Choose a workflow.");
 
-    if (! parseWhole (seedEditor.getText(), 0, maxSeed))
+    if (isSeedInvalid())
         problems.add ("Seed: a whole number from 0 to " + juce::String (maxSeed) + ".");
 
-    if (! parseWhole (widthEditor.getText(), 1, maxDimension))
+    if (isSizeInvalid (Field::width))
         problems.add ("Width: 1 to " + juce::String (maxDimension) + " pixels.");
 
-    if (! parseWhole (heightEditor.getText(), 1, maxDimension))
+    if (isSizeInvalid (Field::height))
         problems.add ("Height: 1 to " + juce::String (maxDimension) + " pixels.");
 
     return problems;
@@ -337,9 +473,9 @@ void GenerationView::inputsChanged()
         editor.repaint();
     };
 
-    markInvalid (seedEditor, ! parseWhole (seedEditor.getText(), 0, maxSeed));
-    markInvalid (widthEditor, ! parseWhole (widthEditor.getText(), 1, maxDimension));
-    markInvalid (heightEditor, ! parseWhole (heightEditor.getText(), 1, maxDimension));
+    markInvalid (seedEditor, isSeedInvalid());
+    markInvalid (widthEditor, isSizeInvalid (Field::width));
+    markInvalid (heightEditor, isSizeInvalid (Field::height));
 
     updateButtons();
 
@@ -363,6 +499,7 @@ bool GenerationView::generate()
     if (job != nullptr || start == nullptr || workflow == nullptr || ! getInputProblems().isEmpty())
         return false;
 
+    // Only what the user edited: the workflow's own values go as written.
     const auto settings = getSettings();
     GenerationRequest request;
     request.workflow = *workflow;
@@ -549,9 +686,9 @@ void GenerationView::chooseSaveFile()
     if (! imageView.getImage().isValid())
         return;
 
-    const auto settings = getSettings();
+    const auto seed = parseWhole (seedEditor.getText(), 0, maxSeed).value_or (0);
     const auto name = juce::String (imageView.isShowingPlaceholder() ? "ComfyBridge-placeholder-" : "ComfyBridge-")
-                    + juce::String (settings.seed) + ".png";
+                    + juce::String (seed) + ".png";
     chooser = std::make_unique<juce::FileChooser> ("Save the image as PNG",
                                                    juce::File::getSpecialLocation (juce::File::userPicturesDirectory).getChildFile (name),
                                                    "*.png");
@@ -620,6 +757,7 @@ void GenerationView::resized()
     generateButton.setBounds (buttons.removeFromLeft (120));
     buttons.removeFromLeft (8);
     cancelButton.setBounds (buttons.removeFromLeft (90));
+    workflowValuesButton.setBounds (buttons.removeFromRight (juce::jmin (130, juce::jmax (0, buttons.getWidth() - 8))));
     form.removeFromBottom (6);
     inputProblems.setBounds (form.removeFromBottom (18));
     form.removeFromBottom (2);

@@ -9,6 +9,12 @@ namespace comfybridge
     size; Generate / Cancel with a progress bar; the result with Save PNG and
     drag-out.
 
+    The prompt, seed and size fields show the selected workflow's own values
+    (readWorkflowValues()). A field whose text differs from that value counts as
+    edited: only edited values are sent and kept in the settings, so a workflow
+    runs as written unless the user changed something. Choosing another workflow
+    refreshes the fields that were not edited; "Workflow values" undoes all edits.
+
     The view starts jobs through a function its owner provides (normally
     ConnectionManager::generate), so it never touches the network itself and
     can be driven by tests. A job is followed by polling its progress on a
@@ -22,19 +28,27 @@ public:
     /** Starts a job and returns it at once (never blocks). */
     using StartFunction = std::function<std::shared_ptr<GenerationJob> (GenerationRequest)>;
 
-    /** What the user typed, kept with the plugin's state. */
+    /** The workflow and what the user edited, kept with the plugin's state. */
     struct Settings
     {
         juce::String workflowName { "txt2img" }; ///< a bundled workflow's name (ignored when workflowFile is set)
         juce::String workflowFile;              ///< full path of the user's own workflow file, or empty
-        juce::String prompt, negativePrompt;
-        juce::int64 seed = 0;
-        int width = 512, height = 512;
 
-        /** A tree of type "Generation" (seed as text, so all 53 bits survive XML). */
+        // Only the values the user edited; the workflow's own values stand for the rest.
+        std::optional<juce::String> prompt, negativePrompt;
+        std::optional<juce::int64> seed; ///< 0 .. maxSeed
+        std::optional<int> width, height; ///< 1 .. maxDimension
+
+        /** A tree of type "Generation" holding only the values that are set (seed as
+            text, so all 53 bits survive XML), marked with format version 2.
+        */
         juce::ValueTree toValueTree() const;
 
-        /** Reads a tree written by toValueTree(); missing or bad values keep their defaults. */
+        /** Reads a tree written by toValueTree(); missing or bad values stay unset.
+            A tree from before version 2 held every value whether edited or not: there,
+            values equal to the old defaults (empty prompts, seed 0, 512 x 512) are
+            taken as not edited and the others as the user's.
+        */
         static Settings fromValueTree (const juce::ValueTree& tree);
 
         bool operator== (const Settings&) const;
@@ -97,7 +111,12 @@ public:
     juce::Result saveResult (const juce::File& file) const;
 
     //==============================================================================
-    /** Problems with the current inputs (seed, size, workflow), one per field; empty when valid. */
+    /** Puts the selected workflow's own values back into every field (no field is edited then). */
+    void showWorkflowValues();
+
+    /** Problems with the workflow and the edited seed and size, one per field; empty when valid.
+        A workflow's own values are not checked: they are sent as written and ComfyUI judges them.
+    */
     juce::StringArray getInputProblems() const;
 
     juce::ComboBox& getWorkflowBox() noexcept          { return workflowBox; }
@@ -110,6 +129,7 @@ public:
     juce::Button& getCancelButton() noexcept           { return cancelButton; }
     juce::Button& getRandomSeedButton() noexcept       { return randomSeedButton; }
     juce::Button& getOpenWorkflowButton() noexcept     { return openWorkflowButton; }
+    juce::Button& getWorkflowValuesButton() noexcept   { return workflowValuesButton; }
     juce::Button& getSavePngButton() noexcept          { return saveButton; }
     ResultImageView& getImageView() noexcept           { return imageView; }
 
@@ -128,7 +148,18 @@ public:
 private:
     static constexpr int userWorkflowId = 1000;
 
+    /** The fields that show a workflow value. */
+    enum class Field
+    {
+        prompt,
+        negativePrompt,
+        seed,
+        width,
+        height
+    };
+
     std::vector<WorkflowDefinition> workflows;
+    WorkflowInputs shownValues; ///< the values of the workflow the fields were filled from
     std::optional<WorkflowDefinition> userWorkflow;
     juce::String userWorkflowFile;
     StartFunction start;
@@ -144,7 +175,7 @@ private:
     juce::ComboBox workflowBox;
     juce::TextButton openWorkflowButton { juce::String (juce::CharPointer_UTF8 ("Open file\xe2\x80\xa6")) };
     juce::TextEditor promptEditor, negativeEditor, seedEditor, widthEditor, heightEditor;
-    juce::TextButton randomSeedButton { "Random" };
+    juce::TextButton randomSeedButton { "Random" }, workflowValuesButton { "Workflow values" };
     juce::TextButton generateButton { "Generate" }, cancelButton { "Cancel" };
     juce::TextButton saveButton { juce::String (juce::CharPointer_UTF8 ("Save PNG\xe2\x80\xa6")) };
     juce::ProgressBar progressBar { progress };
@@ -158,6 +189,13 @@ private:
     void inputsChanged();
     void updateButtons();
     void rebuildWorkflowBox (const juce::String& selectName);
+    void workflowSelectionChanged();
+    juce::TextEditor& editorFor (Field field);
+    const juce::TextEditor& editorFor (Field field) const;
+    juce::String workflowText (Field field) const;
+    bool isEdited (Field field) const;
+    bool isSeedInvalid() const;
+    bool isSizeInvalid (Field field) const;
     const WorkflowDefinition* getSelectedWorkflow() const;
     void showWorkflowDescription();
     void chooseWorkflowFile();
