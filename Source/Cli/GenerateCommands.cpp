@@ -4,6 +4,7 @@
 #include "Shared/BundledWorkflows.h"
 
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <unistd.h>
 
 namespace cli
@@ -194,14 +195,22 @@ int runGenerateCommand (const juce::StringArray& args)
         std::cerr << message << "\n";
     printErrors (errors);
 
-    auto* json = new juce::DynamicObject();
-    json->setProperty ("result", comfybridge::toString (result.outcome));
-    json->setProperty ("path", paths.isEmpty() ? juce::var() : juce::var (paths[0]));
-    json->setProperty ("paths", juce::var (juce::Array<juce::var> (paths.begin(), paths.size())));
-    json->setProperty ("prompt_id", result.promptId.isEmpty() ? juce::var() : juce::var (result.promptId));
-    json->setProperty ("seconds", result.seconds);
-    json->setProperty ("messages", juce::var (juce::Array<juce::var> (result.messages.begin(), result.messages.size())));
-    std::cout << juce::JSON::toString (juce::var (json), true) << std::endl;
+    const auto toStrings = [] (const juce::StringArray& lines)
+    {
+        auto array = nlohmann::ordered_json::array();
+        for (const auto& line : lines)
+            array.push_back (line.toStdString());
+        return array;
+    };
+
+    nlohmann::ordered_json json;
+    json["result"] = comfybridge::toString (result.outcome).toStdString();
+    json["path"] = paths.isEmpty() ? nlohmann::ordered_json() : nlohmann::ordered_json (paths[0].toStdString());
+    json["paths"] = toStrings (paths);
+    json["prompt_id"] = result.promptId.isEmpty() ? nlohmann::ordered_json() : nlohmann::ordered_json (result.promptId.toStdString());
+    json["seconds"] = result.seconds;
+    json["messages"] = toStrings (result.messages);
+    std::cout << json.dump (-1, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
 
     manager.disconnect();
     return errors.isEmpty() ? exitCodeFor (result.outcome) : exitCode::executionError;

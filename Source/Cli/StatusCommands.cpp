@@ -4,6 +4,7 @@
 #include "../Shared/BundledWorkflows.h"
 
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 namespace cli
 {
@@ -46,10 +47,9 @@ namespace
         if (json)
         {
             // One object per line; the timestamp says when the change was seen.
-            auto object = juce::JSON::parse (status.toJson());
-            if (auto* dynamic = object.getDynamicObject())
-                dynamic->setProperty ("timestamp", comfybridge::toIso8601Utc (juce::Time::getCurrentTime()));
-            return juce::JSON::toString (object, true);
+            auto object = nlohmann::ordered_json::parse (status.toJson().toStdString());
+            object["timestamp"] = comfybridge::toIso8601Utc (juce::Time::getCurrentTime()).toStdString();
+            return juce::String::fromUTF8 (object.dump (-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
         }
 
         juce::String line;

@@ -51,13 +51,27 @@ juce::String sha256Hex (const void* data, size_t numBytes)
     return stream.finishHex();
 }
 
+namespace digests
+{
+    template <size_t size>
+    std::array<uint8_t, size> oneShot (const void* data, size_t numBytes, const EVP_MD* type)
+    {
+        std::array<uint8_t, size> digest {};
+        unsigned int length = 0;
+        const auto ok = EVP_Digest (data, numBytes, digest.data(), &length, type, nullptr) == 1;
+        jassertquiet (ok && length == digest.size());
+        return digest;
+    }
+}
+
+std::array<uint8_t, 32> sha256Digest (const void* data, size_t numBytes)
+{
+    return digests::oneShot<32> (data, numBytes, EVP_sha256());
+}
+
 std::array<uint8_t, 20> sha1Digest (const void* data, size_t numBytes)
 {
-    std::array<uint8_t, 20> digest {};
-    unsigned int length = 0;
-    const auto ok = EVP_Digest (data, numBytes, digest.data(), &length, EVP_sha1(), nullptr) == 1;
-    jassertquiet (ok && length == digest.size());
-    return digest;
+    return digests::oneShot<20> (data, numBytes, EVP_sha1());
 }
 
 bool fillWithSecureRandomBytes (void* buffer, size_t numBytes)

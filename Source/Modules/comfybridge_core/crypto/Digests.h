@@ -36,6 +36,9 @@ private:
 /** The SHA-256 of @p numBytes bytes as 64 lower-case hexadecimal digits. */
 juce::String sha256Hex (const void* data, size_t numBytes);
 
+/** The SHA-256 of @p numBytes bytes as raw bytes (e.g. for a name-based UUID). */
+std::array<uint8_t, 32> sha256Digest (const void* data, size_t numBytes);
+
 /** The SHA-1 of @p numBytes bytes (the WebSocket handshake's Sec-WebSocket-Accept needs it). */
 std::array<uint8_t, 20> sha1Digest (const void* data, size_t numBytes);
 

@@ -294,7 +294,7 @@ juce::File DeploymentRecord::getDefaultFile()
 
 juce::String DeploymentRecord::hashOf (const std::string& bytes)
 {
-    return juce::SHA256 (bytes.data(), bytes.size()).toHexString().toLowerCase();
+    return sha256Hex (bytes.data(), bytes.size());
 }
 
 juce::String DeploymentRecord::getHash (const juce::String& serverUrl, const juce::String& fileName) const

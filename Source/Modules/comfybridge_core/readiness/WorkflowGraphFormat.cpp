@@ -492,13 +492,12 @@ namespace workflowGraphDetail
 juce::String graphWorkflowId (const juce::String& workflowName)
 {
     const auto text = ("comfybridge workflow " + workflowName).toStdString();
-    juce::SHA256 digest (text.data(), text.size());
-    auto bytes = digest.getRawData();
+    auto bytes = sha256Digest (text.data(), text.size());
 
-    bytes[6] = (char) ((bytes[6] & 0x0f) | 0x50); // version 5 (name-based)
-    bytes[8] = (char) ((bytes[8] & 0x3f) | 0x80); // RFC 4122 variant
+    bytes[6] = (uint8_t) ((bytes[6] & 0x0f) | 0x50); // version 5 (name-based)
+    bytes[8] = (uint8_t) ((bytes[8] & 0x3f) | 0x80); // RFC 4122 variant
 
-    const auto hex = juce::String::toHexString (bytes.getData(), 16, 0).toLowerCase();
+    const auto hex = juce::String::toHexString (bytes.data(), 16, 0).toLowerCase();
     return hex.substring (0, 8) + "-" + hex.substring (8, 12) + "-" + hex.substring (12, 16) + "-"
            + hex.substring (16, 20) + "-" + hex.substring (20, 32);
 }
