@@ -252,13 +252,15 @@ void FakeExecutor::installRoutes()
         prompt->number = counter++;
         prompts[prompt->id] = prompt;
         order.push_back (prompt->id);
-        workers.emplace_back ([this, prompt] { execute (prompt); });
-        changed.notify_all();
         const auto answer = FakeComfyUI::jsonResponse ({ { "prompt_id", prompt->id }, { "number", prompt->number },
                                                           { "node_errors", partialErrors.is_null() ? nodeErrors : partialErrors } });
         lock.unlock();
 
-        broadcastStatus(); // PromptQueue.put() → queue_updated()
+        broadcastStatus(); // PromptQueue.put() → queue_updated(), before the worker can take it
+
+        lock.lock();
+        workers.emplace_back ([this, prompt] { execute (prompt); });
+        changed.notify_all();
         return answer;
     });
 
