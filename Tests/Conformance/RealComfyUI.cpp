@@ -3,12 +3,14 @@
 #include <comfybridge_core/comfybridge_core.h>
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <string>
 
 #ifndef COMFYBRIDGE_COMFYUI_HARNESS_DIR
  #define COMFYBRIDGE_COMFYUI_HARNESS_DIR ""
@@ -78,6 +80,38 @@ namespace
         output = process.readAllProcessOutput(); // the server itself writes to its own log, not to this pipe
         process.waitForProcessToFinish (10000);
         return (int) process.getExitCode();
+    }
+
+    /** Stops the server on @p port when this process ends in any way (a crash or SIGKILL included):
+        a child waits for the end of a pipe only this process holds open, then runs stop-comfyui.sh.
+    */
+    void stopServerWhenThisProcessEnds (const juce::File& stopScript, int port)
+    {
+        int fds[2]; // close-on-exec: no other child (the server itself!) may hold the write end
+        if (::pipe2 (fds, O_CLOEXEC) != 0)
+            return;
+
+        // Everything the child needs is made before fork(): after it only async-signal-safe calls.
+        std::string script = stopScript.getFullPathName().toStdString(), portText = std::to_string (port);
+        char* const argv[] = { script.data(), portText.data(), nullptr };
+
+        const auto child = ::fork();
+        if (child == 0)
+        {
+            ::setsid(); // not in the test's process group: survives a kill of the group
+            ::close (fds[1]);
+            char byte;
+            while (::read (fds[0], &byte, 1) != 0) {}
+            if (const auto devNull = ::open ("/dev/null", O_WRONLY); devNull >= 0)
+                ::dup2 (devNull, STDOUT_FILENO); // "no pid file" after a normal stop() is not news
+            ::execv (argv[0], argv);
+            ::_exit (127);
+        }
+
+        ::close (fds[0]);
+        if (child < 0)
+            ::close (fds[1]);
+        // fds[1] stays open (and unused) for the life of this process.
     }
 
     std::unique_ptr<RealComfyUI>& theInstance()
@@ -206,6 +240,12 @@ juce::String RealComfyUI::start (const juce::StringArray& extraArgs)
 
     command.addArray ({ harnessDir().getChildFile ("run-comfyui.sh").getFullPathName(), environment ("COMFYUI_GIT_DIR"), juce::String (portNumber) });
     command.addArray (extraArgs);
+
+    if (! watchdogStarted) // before the script: its pid file exists long before the server answers
+    {
+        stopServerWhenThisProcessEnds (harnessDir().getChildFile ("stop-comfyui.sh"), portNumber);
+        watchdogStarted = true;
+    }
 
     const auto started = juce::Time::getMillisecondCounterHiRes();
     juce::String output;

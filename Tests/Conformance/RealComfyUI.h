@@ -98,6 +98,7 @@ private:
     juce::StringArray arguments;
     bool running = false;
     bool stopped = false; // SIGSTOPped
+    bool watchdogStarted = false; // stops our server if this process dies before stop()
     double startupSeconds = 0.0;
 };
 
