@@ -110,8 +110,10 @@ TEST_CASE ("live progress events arrive in ComfyUI's order", "[generation]")
 
     const auto events = executor.eventsSentFor (result.promptId.toStdString());
     REQUIRE (events.size() > 4);
-    CHECK (events.front() == "status");
-    CHECK (events[1] == "execution_start");
+    // ComfyUI's order: "status" twice (queued, then taken), execution_start, ..., "executing" null last.
+    CHECK (events[0] == "status");
+    CHECK (events[1] == "status");
+    CHECK (events[2] == "execution_start");
     CHECK (events.back() == "executing");
 
     pumpFor (50);

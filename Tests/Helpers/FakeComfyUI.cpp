@@ -1,5 +1,6 @@
 #include "FakeComfyUI.h"
 #include "WebSocketTestSupport.h"
+#include "PromptValidation.h"
 
 #include <algorithm>
 #include <cctype>
@@ -580,6 +581,9 @@ nlohmann::json FakeComfyUI::systemStats() const
             system["comfyui_version"] = version;
 
         system["pytorch_version"] = "2.4.0";
+        system["required_frontend_version"] = "1.27.10"; // v0.3.64's fields (2025), as the real server sends them
+        system["installed_templates_version"] = nullptr;  // null when the templates package is not installed
+        system["required_templates_version"] = "0.1.95";
         system["argv"] = nlohmann::json::array ({ "main.py" });
         system["ram_total"] = ramTotal;
         system["ram_free"] = ramFree;
@@ -928,6 +932,11 @@ Response FakeComfyUI::handlePostPrompt (const Request& request)
         return jsonResponse ({ { "error", error }, { "node_errors", nlohmann::json::object() } }, 400);
     }
 
+    // ComfyUI validates the graph against its node classes before queueing it.
+    nlohmann::json partialErrors = nlohmann::json::object();
+    if (auto refusal = validatePrompt (body["prompt"], objectInfo(), nullptr, &partialErrors))
+        return jsonResponse (*refusal, 400);
+
     std::string promptId = makeUuid();
 
     if (body.contains ("prompt_id"))
@@ -938,7 +947,7 @@ Response FakeComfyUI::handlePostPrompt (const Request& request)
         acceptedPrompts.push_back (body);
     }
 
-    return jsonResponse ({ { "prompt_id", promptId }, { "number", number }, { "node_errors", nlohmann::json::object() } });
+    return jsonResponse ({ { "prompt_id", promptId }, { "number", number }, { "node_errors", partialErrors } });
 }
 
 //==============================================================================

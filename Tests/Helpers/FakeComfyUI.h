@@ -36,7 +36,8 @@ struct WsFrame
     Built-in routes (each also answers under /api/... unless legacy mode is on):
       GET  /system_stats        200 {"system":{...},"devices":[{...}]}
       GET  /prompt              200 {"exec_info":{"queue_remaining":N}}
-      POST /prompt              200 {"prompt_id","number","node_errors":{}} / 400 no_prompt / 500 on bad JSON
+      POST /prompt              200 {"prompt_id","number","node_errors"} / 400 no_prompt, or ComfyUI's validation
+                                errors against objectInfo() (see PromptValidation.h) / 500 on bad JSON
       GET  /queue               200 {"queue_running":[...],"queue_pending":[...]}
       GET  /object_info         200 {ClassName: info} (a realistic v0.3.64 subset, see objectInfo())
       GET  /object_info/{class} 200 {ClassName: info}, or {} for an unknown class

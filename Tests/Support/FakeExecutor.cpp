@@ -1,6 +1,11 @@
 #include "FakeExecutor.h"
 
+#include <PromptValidation.h>
+
 #include <juce_graphics/juce_graphics.h>
+
+#include <cstdio>
+#include <functional>
 
 namespace TestSupport
 {
@@ -51,64 +56,34 @@ namespace
         return std::string (static_cast<const char*> (out.getData()), out.getDataSize());
     }
 
-    /** node_errors for literal numbers outside their INT/FLOAT min..max in object_info,
-        worded as ComfyUI's validate_inputs words them (execution.py); empty when none.
-    */
-    json rangeErrors (const json& graph, const json& objectInfo)
+    /** Upstream nodes first, from each output node ComfyUI was asked to execute (its execution order). */
+    std::vector<std::string> executionOrder (const json& graph, const json& outputs)
     {
-        json nodeErrors = json::object(), outputs = json::array();
-
-        for (const auto& [id, node] : graph.items())
-            if (node.is_object() && (node.value ("class_type", std::string()) == "SaveImage" || node.value ("class_type", std::string()) == "PreviewImage"))
-                outputs.push_back (id);
-
-        for (const auto& [id, node] : graph.items())
+        std::vector<std::string> order;
+        std::function<void (const std::string&)> visit = [&] (const std::string& id)
         {
-            const auto type = node.is_object() ? node.value ("class_type", std::string()) : std::string();
+            if (std::find (order.begin(), order.end(), id) != order.end() || ! graph.contains (id))
+                return;
+            const auto inputs = graph[id].value ("inputs", json::object()); // named: items() must not outlive it
+            for (const auto& [name, value] : inputs.items())
+                if (value.is_array() && value.size() == 2 && value[0].is_string())
+                    visit (value[0].get<std::string>());
+            order.push_back (id);
+        };
 
-            if (! objectInfo.contains (type) || ! node.contains ("inputs") || ! node["inputs"].is_object())
-                continue;
-
-            const auto inputSpecs = objectInfo[type].value ("input", json::object());
-            json errors = json::array();
-
-            for (const auto& [name, value] : node["inputs"].items())
-            {
-                json spec;
-
-                for (const auto* group : { "required", "optional" })
-                    if (inputSpecs.contains (group) && inputSpecs[group].contains (name))
-                        spec = inputSpecs[group][name];
-
-                if (! value.is_number() || ! spec.is_array() || spec.size() < 2 || ! spec[1].is_object())
-                    continue;
-
-                const auto& options = spec[1];
-                auto error = [&] (const char* errorType, const std::string& message)
-                {
-                    errors.push_back ({ { "type", errorType }, { "message", message }, { "details", name },
-                                        { "extra_info", { { "input_name", name }, { "input_config", spec }, { "received_value", value } } } });
-                };
-
-                if (options.contains ("min") && value.get<double>() < options["min"].get<double>())
-                    error ("value_smaller_than_min", "Value " + value.dump() + " smaller than min of " + options["min"].dump());
-                else if (options.contains ("max") && value.get<double>() > options["max"].get<double>())
-                    error ("value_bigger_than_max", "Value " + value.dump() + " bigger than max of " + options["max"].dump());
-            }
-
-            if (! errors.empty())
-                nodeErrors[id] = { { "errors", errors }, { "dependent_outputs", outputs }, { "class_type", type } };
-        }
-
-        return nodeErrors;
+        for (const auto& output : outputs)
+            visit (output.get<std::string>());
+        return order;
     }
 
-    std::string outputNodeOf (const json& graph)
+    /** What ComfyUI's cache keys a node by: its class and inputs, links replaced by the upstream signatures. */
+    std::string signatureOf (const json& graph, const std::string& id)
     {
-        for (const auto& [id, node] : graph.items())
-            if (node.value ("class_type", std::string()) == "SaveImage")
-                return id;
-        return graph.empty() ? std::string ("1") : graph.begin().key();
+        auto node = graph[id];
+        for (auto& [name, value] : node["inputs"].items())
+            if (value.is_array() && value.size() == 2 && value[0].is_string() && graph.contains (value[0].get<std::string>()))
+                value = json::array ({ signatureOf (graph, value[0].get<std::string>()), value[1] });
+        return json { node.value ("class_type", std::string()), node["inputs"] }.dump();
     }
 }
 
@@ -169,6 +144,7 @@ void FakeExecutor::forgetEverything()
         p->deleted = true;
     prompts.clear();
     history = json::object();
+    cachedOutputs.clear();
 }
 
 bool FakeExecutor::sleepUnlessStopping (int ms)
@@ -200,38 +176,92 @@ void FakeExecutor::send (const Prompt& prompt, const std::string& type, json dat
         currentMode = mode;
     }
 
-    if (! recordOnly && currentMode != Mode::skipEvents)
-        server.sendToClient (prompt.clientId, json { { "type", type }, { "data", std::move (data) } }.dump());
+    if (recordOnly || currentMode == Mode::skipEvents)
+        return;
+
+    const auto text = json { { "type", type }, { "data", std::move (data) } }.dump();
+
+    if (! prompt.clientId.empty())
+        server.sendToClient (prompt.clientId, text);
+    else if (type != "execution_start" && type != "execution_cached" && type != "execution_success" && type != "execution_error")
+        server.broadcast (text); // ComfyUI's send_sync(sid=None) goes to every socket; add_message() events go nowhere
+}
+
+bool FakeExecutor::isStopping() const
+{
+    std::lock_guard<std::mutex> lock (mutex);
+    return stopping;
+}
+
+void FakeExecutor::broadcastStatus()
+{
+    int remaining = 0;
+    {
+        std::lock_guard<std::mutex> lock (mutex);
+        for (const auto& [id, p] : prompts)
+            if (p->state != Prompt::State::done)
+                ++remaining;
+        for (const auto& [id, p] : prompts)
+            if (p->state != Prompt::State::done)
+                events[id].push_back ("status");
+    }
+
+    // "status" goes to every socket, not only the prompt's client.
+    server.broadcast (json { { "type", "status" }, { "data", { { "status", { { "exec_info", { { "queue_remaining", remaining } } } } } } } }.dump());
 }
 
 void FakeExecutor::installRoutes()
 {
+    server.setRoute ("GET", "/prompt", [this] (const Request&)
+    {
+        std::lock_guard<std::mutex> lock (mutex);
+        int remaining = 0;
+        for (const auto& [id, p] : prompts)
+            if (p->state != Prompt::State::done)
+                ++remaining;
+        return FakeComfyUI::jsonResponse ({ { "exec_info", { { "queue_remaining", remaining } } } });
+    });
+
     server.setRoute ("POST", "/prompt", [this] (const Request& request)
     {
-        const auto body = json::parse (request.body, nullptr, false);
+        // Throws on a body that is not JSON: the server turns that into aiohttp's plain-text 500, as ComfyUI's does.
+        const auto body = json::parse (request.body);
         if (! body.is_object() || ! body.contains ("prompt") || ! body["prompt"].is_object())
-            return FakeComfyUI::jsonResponse ({ { "error", { { "type", "no_prompt" }, { "message", "No prompt provided" }, { "details", "" }, { "extra_info", json::object() } } },
+            return FakeComfyUI::jsonResponse ({ { "error", { { "type", "no_prompt" }, { "message", "No prompt provided" }, { "details", "No prompt provided" }, { "extra_info", json::object() } } },
                                                 { "node_errors", json::object() } }, 400);
 
-        const auto outOfRange = rangeErrors (body["prompt"], server.objectInfo());
-        std::lock_guard<std::mutex> lock (mutex);
+        // ComfyUI validates against its node classes first (the same checks as FakeComfyUI's own route).
+        json goodOutputs, nodeErrors;
+        if (auto refusal = TestHelpers::validatePrompt (body["prompt"], server.objectInfo(), &goodOutputs, &nodeErrors))
+            return FakeComfyUI::jsonResponse (*refusal, 400);
 
-        if (! rejection.is_null() || ! outOfRange.empty())
+        std::unique_lock<std::mutex> lock (mutex);
+
+        if (! rejection.is_null())
             return FakeComfyUI::jsonResponse ({ { "error", { { "type", "prompt_outputs_failed_validation" }, { "message", "Prompt outputs failed validation" }, { "details", "" }, { "extra_info", json::object() } } },
-                                                { "node_errors", rejection.is_null() ? outOfRange : rejection } }, 400);
+                                                { "node_errors", rejection } }, 400);
 
         auto prompt = std::make_shared<Prompt>();
         prompt->id = body.value ("prompt_id", FakeComfyUI::makeUuid());
         prompt->clientId = body.value ("client_id", std::string());
         prompt->graph = body["prompt"];
+        prompt->extraData = body.value ("extra_data", json::object());
+        if (body.contains ("client_id"))
+            prompt->extraData["client_id"] = body["client_id"];
+        prompt->outputs = goodOutputs;
         prompt->number = counter++;
         prompts[prompt->id] = prompt;
         order.push_back (prompt->id);
+        const auto answer = FakeComfyUI::jsonResponse ({ { "prompt_id", prompt->id }, { "number", prompt->number },
+                                                          { "node_errors", partialErrors.is_null() ? nodeErrors : partialErrors } });
+        lock.unlock();
+
+        broadcastStatus(); // PromptQueue.put() → queue_updated(), before the worker can take it
+
+        lock.lock();
         workers.emplace_back ([this, prompt] { execute (prompt); });
         changed.notify_all();
-
-        return FakeComfyUI::jsonResponse ({ { "prompt_id", prompt->id }, { "number", prompt->number },
-                                            { "node_errors", partialErrors.is_null() ? json::object() : partialErrors } });
+        return answer;
     });
 
     server.setRoute ("GET", "/history/{prompt_id}", [this] (const Request& request)
@@ -250,6 +280,7 @@ void FakeExecutor::installRoutes()
         auto response = Response::empty (200);
         response.body = it->second;
         response.setHeader ("Content-Type", "image/png");
+        response.setHeader ("Content-Disposition", "filename=\"" + request.param ("filename") + "\"");
         return response;
     });
 
@@ -292,13 +323,20 @@ void FakeExecutor::execute (std::shared_ptr<Prompt> prompt)
 {
     auto delay = [this] { std::lock_guard<std::mutex> l (mutex); return stepDelayMs; };
 
-    // Pending until it is its turn (immediately here) or held.
+    // ComfyUI runs one prompt at a time, lowest number first; held prompts wait.
     while (true)
     {
         std::unique_lock<std::mutex> lock (mutex);
         if (stopping || prompt->deleted)
             return;
-        if (mode != Mode::holdPending)
+
+        bool isNext = mode != Mode::holdPending;
+        for (const auto& [id, other] : prompts)
+            if (other != prompt && (other->state == Prompt::State::running
+                                    || (other->state == Prompt::State::pending && other->number < prompt->number)))
+                isNext = false;
+
+        if (isNext)
         {
             prompt->state = Prompt::State::running;
             changed.notify_all();
@@ -307,90 +345,153 @@ void FakeExecutor::execute (std::shared_ptr<Prompt> prompt)
         changed.wait_for (lock, std::chrono::milliseconds (20));
     }
 
-    send (*prompt, "status", { { "status", { { "exec_info", { { "queue_remaining", 1 } } } } } });
-    send (*prompt, "execution_start", { { "prompt_id", prompt->id }, { "timestamp", nowMs() } });
-    send (*prompt, "execution_cached", { { "nodes", json::array() }, { "prompt_id", prompt->id }, { "timestamp", nowMs() } });
+    broadcastStatus(); // PromptQueue.get(): the prompt moved from pending to running
 
-    const auto outputNode = outputNodeOf (prompt->graph);
-    const auto filename = "ComfyBridge_" + std::to_string (++imageCounter) + "_.png";
+    const auto order = executionOrder (prompt->graph, prompt->outputs);
+    json cachedNodes = json::array(), toRun = json::array();
+    std::map<std::string, std::string> signatures;
+    {
+        std::lock_guard<std::mutex> lock (mutex);
+        for (const auto& id : order)
+        {
+            signatures[id] = signatureOf (prompt->graph, id);
+            (cachedOutputs.count (signatures[id]) > 0 ? cachedNodes : toRun).push_back (id);
+        }
+    }
+
+    json messages = json::array();
+    auto record = [&] (const std::string& type, json data) { messages.push_back (json::array ({ type, data })); send (*prompt, type, std::move (data)); };
+
+    record ("execution_start", { { "prompt_id", prompt->id }, { "timestamp", nowMs() } });
+    record ("execution_cached", { { "nodes", cachedNodes }, { "prompt_id", prompt->id }, { "timestamp", nowMs() } });
+
     Mode currentMode;
     { std::lock_guard<std::mutex> l (mutex); currentMode = mode; }
 
-    for (const auto& [nodeId, node] : prompt->graph.items())
+    json progressNodes = json::object(), outputs = json::object(), meta = json::object(), executed = cachedNodes;
+    std::map<std::string, json> newCache;
+
+    auto progressState = [&] (const std::string& nodeId, double value, const char* state)
     {
+        progressNodes[nodeId] = { { "value", value }, { "max", 1.0 }, { "state", state }, { "node_id", nodeId }, { "prompt_id", prompt->id },
+                                  { "display_node_id", nodeId }, { "parent_node_id", nullptr }, { "real_node_id", nodeId } };
+        send (*prompt, "progress_state", { { "prompt_id", prompt->id }, { "nodes", progressNodes } });
+    };
+
+    auto finish = [&] (const std::string& statusText, bool completed)
+    {
+        {
+            std::lock_guard<std::mutex> lock (mutex);
+            history[prompt->id] = { { "prompt", { prompt->number, prompt->id, prompt->graph, prompt->extraData, prompt->outputs } },
+                                    { "outputs", outputs },
+                                    { "status", { { "status_str", statusText }, { "completed", completed }, { "messages", messages } } },
+                                    { "meta", meta } };
+            cachedOutputs = std::move (newCache); // ComfyUI's classic cache keeps what this prompt used
+            prompt->state = Prompt::State::done;
+            changed.notify_all();
+        }
+
+        broadcastStatus();
+        // The worker's "done" signal, after history is written, whatever the outcome.
+        send (*prompt, "executing", { { "node", nullptr }, { "prompt_id", prompt->id } });
+    };
+
+    // Cached nodes are not run again; an output among them reports its stored output once more.
+    for (const auto& id : cachedNodes)
+    {
+        const auto nodeId = id.get<std::string>();
+        newCache[signatures[nodeId]] = cachedOutputs[signatures[nodeId]];
+        if (const auto& ui = newCache[signatures[nodeId]]; ! ui.empty())
+        {
+            outputs[nodeId] = ui;
+            meta[nodeId] = { { "node_id", nodeId }, { "display_node", nodeId }, { "parent_node", nullptr }, { "real_node_id", nodeId } };
+            send (*prompt, "executed", { { "node", nodeId }, { "display_node", nodeId }, { "output", ui }, { "prompt_id", prompt->id } });
+        }
+    }
+
+    for (const auto& id : toRun)
+    {
+        const auto nodeId = id.get<std::string>();
+        const auto& node = prompt->graph[nodeId];
+        const auto classType = node.value ("class_type", std::string());
+
+        progressState (nodeId, 0.0, "running");
         send (*prompt, "executing", { { "node", nodeId }, { "display_node", nodeId }, { "prompt_id", prompt->id } });
 
-        for (int step = 1; step <= 3; ++step)
-        {
-            if (! sleepUnlessStopping (delay()))
-                return;
-            send (*prompt, "progress", { { "value", step }, { "max", 3 }, { "node", nodeId }, { "prompt_id", prompt->id } });
-        }
+        if (! sleepUnlessStopping (delay()))
+            return;
 
-        if (currentMode == Mode::holdRunning)
-        {
-            // Run "forever" in this node until interrupted.
-            while (true)
+        // Only nodes that report progress (samplers) send "progress"; image nodes send none.
+        if (classType == "KSampler" || classType == "KSamplerAdvanced")
+            for (int step = 1; step <= 3; ++step)
             {
-                std::unique_lock<std::mutex> lock (mutex);
-                if (stopping)
+                if (! sleepUnlessStopping (delay()))
                     return;
-                if (prompt->interrupt)
-                    break;
-                changed.wait_for (lock, std::chrono::milliseconds (20));
+                send (*prompt, "progress", { { "value", step }, { "max", 3 }, { "prompt_id", prompt->id }, { "node", nodeId } });
             }
 
-            send (*prompt, "execution_interrupted", { { "prompt_id", prompt->id }, { "node_id", nodeId }, { "node_type", node.value ("class_type", "") },
-                                                      { "executed", json::array() }, { "timestamp", nowMs() } });
-            std::lock_guard<std::mutex> lock (mutex);
-            history[prompt->id] = { { "prompt", { prompt->number, prompt->id, prompt->graph, json::object(), json::array() } },
-                                    { "outputs", json::object() },
-                                    { "status", { { "status_str", "error" }, { "completed", false },
-                                                  { "messages", json::array ({ json::array ({ "execution_interrupted", { { "prompt_id", prompt->id } } }) }) } } } };
-            prompt->state = Prompt::State::done;
-            changed.notify_all();
-            return;
-        }
-
-        if (currentMode == Mode::failAtNode && nodeId == outputNode)
+        const bool interrupted = [&]
         {
-            send (*prompt, "execution_error", { { "prompt_id", prompt->id }, { "node_id", nodeId }, { "node_type", node.value ("class_type", "") },
-                                                { "exception_message", "CUDA out of memory" }, { "exception_type", "torch.OutOfMemoryError" } });
-            std::lock_guard<std::mutex> lock (mutex);
-            history[prompt->id] = { { "prompt", { prompt->number, prompt->id, prompt->graph, json::object(), json::array() } },
-                                    { "outputs", json::object() },
-                                    { "status", { { "status_str", "error" }, { "completed", false },
-                                                  { "messages", json::array ({ json::array ({ "execution_error",
-                                                        { { "prompt_id", prompt->id }, { "node_id", nodeId }, { "node_type", node.value ("class_type", "") },
-                                                          { "exception_message", "CUDA out of memory\n" } } }) }) } } } };
-            prompt->state = Prompt::State::done;
-            changed.notify_all();
-            return;
+            if (currentMode != Mode::holdRunning)
+                return false;
+            while (true) // run "forever" in this node until interrupted
+            {
+                std::unique_lock<std::mutex> lock (mutex);
+                if (stopping || prompt->interrupt)
+                    return true;
+                changed.wait_for (lock, std::chrono::milliseconds (20));
+            }
+        }();
+
+        if (interrupted)
+        {
+            if (isStopping())
+                return;
+            record ("execution_interrupted", { { "prompt_id", prompt->id }, { "node_id", nodeId }, { "node_type", classType },
+                                               { "executed", executed }, { "timestamp", nowMs() } });
+            return finish ("error", false);
         }
 
-        json output = json::object();
-        if (nodeId == outputNode)
-            output = { { "images", json::array ({ { { "filename", filename }, { "subfolder", "" }, { "type", "output" } } }) } };
+        const bool isOutput = std::find (prompt->outputs.begin(), prompt->outputs.end(), nodeId) != prompt->outputs.end();
 
-        send (*prompt, "executed", { { "node", nodeId }, { "display_node", nodeId }, { "output", output }, { "prompt_id", prompt->id } });
+        if (currentMode == Mode::failAtNode && isOutput)
+        {
+            record ("execution_error", { { "prompt_id", prompt->id }, { "node_id", nodeId }, { "node_type", classType }, { "executed", executed },
+                                         { "exception_message", "CUDA out of memory\n" }, { "exception_type", "torch.OutOfMemoryError" },
+                                         { "traceback", json::array() }, { "current_inputs", json::object() }, { "current_outputs", json::object() },
+                                         { "timestamp", nowMs() } });
+            return finish ("error", false);
+        }
+
+        json ui = json::object();
+        if (classType == "SaveImage" || classType == "PreviewImage")
+        {
+            const auto png = renderGraph (prompt->graph);
+            const auto prefix = node["inputs"].value ("filename_prefix", std::string ("ComfyUI"));
+            std::lock_guard<std::mutex> lock (mutex);
+            char counter[16];
+            std::snprintf (counter, sizeof (counter), "%05d", ++fileCounters[prefix]);
+            const auto filename = prefix + "_" + counter + "_.png";
+            files[filename] = png;
+            ui = { { "images", json::array ({ { { "filename", filename }, { "subfolder", "" }, { "type", classType == "SaveImage" ? "output" : "temp" } } }) } };
+        }
+
+        newCache[signatures[nodeId]] = ui;
+        executed.push_back (nodeId);
+
+        // "executed" only for nodes that return UI output (SaveImage, PreviewImage), as ComfyUI does.
+        if (! ui.empty())
+        {
+            outputs[nodeId] = ui;
+            meta[nodeId] = { { "node_id", nodeId }, { "display_node", nodeId }, { "parent_node", nullptr }, { "real_node_id", nodeId } };
+            send (*prompt, "executed", { { "node", nodeId }, { "display_node", nodeId }, { "output", ui }, { "prompt_id", prompt->id } });
+        }
+
+        progressState (nodeId, 1.0, "finished");
     }
 
-    const auto png = renderGraph (prompt->graph);
-    send (*prompt, "execution_success", { { "prompt_id", prompt->id }, { "timestamp", nowMs() } });
-
-    {
-        std::lock_guard<std::mutex> lock (mutex);
-        files[filename] = png;
-        history[prompt->id] = { { "prompt", { prompt->number, prompt->id, prompt->graph, json::object(), json::array ({ outputNode }) } },
-                                { "outputs", { { outputNode, { { "images", json::array ({ { { "filename", filename }, { "subfolder", "" }, { "type", "output" } } }) } } } } },
-                                { "status", { { "status_str", "success" }, { "completed", true }, { "messages", json::array() } } },
-                                { "meta", json::object() } };
-        prompt->state = Prompt::State::done;
-        changed.notify_all();
-    }
-
-    send (*prompt, "status", { { "status", { { "exec_info", { { "queue_remaining", 0 } } } } } });
-    send (*prompt, "executing", { { "node", nullptr }, { "display_node", nullptr }, { "prompt_id", prompt->id } });
+    record ("execution_success", { { "prompt_id", prompt->id }, { "timestamp", nowMs() } });
+    finish ("success", true);
 }
 
 } // namespace TestSupport

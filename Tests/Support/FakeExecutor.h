@@ -13,14 +13,18 @@ namespace TestSupport
 {
 
 /**
-    Makes a FakeComfyUI run prompts the way ComfyUI does (reference §4.2-§5):
-    POST /prompt refuses literal numbers outside object_info's min..max with
-    ComfyUI's 400 (prompt_outputs_failed_validation, value_smaller_than_min /
-    value_bigger_than_max), else queues; a worker "executes" the graph node by
-    node and sends the WebSocket events to the prompt's client_id in ComfyUI's
-    order, writes history before `executing {node: null}`, and serves the output
-    PNG through /view. EmptyImage/ImageInvert graphs produce real pixels (drawn with JUCE).
-    /queue, /queue delete, /interrupt and /history/{id} behave like ComfyUI's.
+    Makes a FakeComfyUI run prompts the way ComfyUI v0.3.64 does (checked against
+    the real server by the conformance tier; see Tests/Helpers/README.md):
+    POST /prompt validates the graph (PromptValidation.h) and queues it; prompts
+    run one at a time, lowest number first, the nodes the outputs need in
+    dependency order, nodes unchanged since the previous prompt cached. The
+    WebSocket events go to the prompt's client_id in ComfyUI's order ("status" to
+    every socket, twice before execution_start; progress_state per node; "progress"
+    only from samplers; "executed" only for SaveImage/PreviewImage), history is
+    written before the final `executing {node: null}`, which follows success,
+    error and interruption alike. Outputs are named PREFIX_00001_.png and served by
+    /view. EmptyImage/ImageInvert graphs produce real pixels (drawn with JUCE).
+    GET /prompt, /queue, /queue delete, /interrupt and /history/{id} behave like ComfyUI's.
 */
 class FakeExecutor
 {
@@ -65,6 +69,8 @@ private:
     {
         std::string id, clientId;
         nlohmann::json graph;
+        nlohmann::json extraData = nlohmann::json::object(); // history's prompt[3]: {"client_id": ...}
+        nlohmann::json outputs = nlohmann::json::array();    // the output nodes that passed validation
         int number = 0;
         enum class State { pending, running, done } state = State::pending;
         bool interrupt = false, deleted = false;
@@ -80,15 +86,19 @@ private:
     std::vector<std::string> order;
     nlohmann::json history = nlohmann::json::object();
     std::map<std::string, std::string> files;
+    std::map<std::string, nlohmann::json> cachedOutputs; // node signature → its UI output ({} for non-output nodes)
+    std::map<std::string, int> fileCounters;             // filename_prefix → last number used
     std::map<std::string, std::vector<std::string>> events;
     std::vector<std::thread> workers;
-    int interrupts = 0, deletes = 0, counter = 0, imageCounter = 0;
+    int interrupts = 0, deletes = 0, counter = 0;
     bool stopping = false;
 
     void installRoutes();
     void execute (std::shared_ptr<Prompt> prompt);
     void send (const Prompt& prompt, const std::string& type, nlohmann::json data, bool recordOnly = false);
     nlohmann::json queueJson() const;
+    void broadcastStatus();
+    bool isStopping() const;
     bool sleepUnlessStopping (int ms);
 };
 
