@@ -128,12 +128,25 @@ TEST_CASE ("conformance: workflows --deploy stores the bundled workflows, readab
     CHECK (second.out.contains ("unchanged"));
     CHECK_FALSE (second.out.contains ("created"));
 
+    // The frontend opens the library's files as its graph format: nodes whose types the
+    // server knows, links, version 0.4 (Tests/Frontend loads them with its graph library).
+    const auto objectInfo = jsonOf (http (server, "GET", "/object_info"));
+    REQUIRE (objectInfo.is_object());
+
     for (const auto* name : { "empty_image", "invert_image", "txt2img" })
     {
         const auto file = http (server, "GET", juce::String ("/userdata/workflows%2Fcomfybridge-") + name + ".json");
         INFO (name);
         CHECK (file.statusCode == 200);
-        CHECK (jsonOf (file).is_object());
+        const auto graph = jsonOf (file);
+        REQUIRE (graph.is_object());
+        CHECK (graph.value ("version", 0.0) == Approx (0.4));
+        CHECK (graph["links"].is_array());
+        REQUIRE (graph["nodes"].is_array());
+        CHECK_FALSE (graph["nodes"].empty());
+
+        for (const auto& node : graph["nodes"])
+            CHECK (objectInfo.contains (node.value ("type", std::string())));
     }
 }
 

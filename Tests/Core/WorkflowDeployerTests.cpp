@@ -268,7 +268,10 @@ TEST_CASE ("upgrades an API-format copy that an earlier ComfyBridge stored to th
     SECTION ("without a record (another machine stored it), recognised by its content")
     {
         for (auto& w : workflows)
+        {
             d.fake.setUserdataFile (fileFor (w.name), Json::parse (w.apiJson.toStdString()).dump());
+            REQUIRE (d.record.getHash (d.config.getBaseUrl(), fileFor (w.name)).isEmpty());
+        }
     }
 
     const auto report = d.deploy (workflows);
