@@ -179,9 +179,11 @@ int runWorkflowsCommand (const juce::StringArray& args)
         // A command-line tool may block its own main thread on the network.
         comfybridge::CurlHttpClient client;
         comfybridge::DeploymentRecord record;
+        // The server that answered: with port discovery that is not the configured port.
+        const auto server = manager.getEffectiveConfig();
         // The graph format ComfyUI opens is built from the server's own node definitions.
-        const auto inventory = comfybridge::fetchServerInventory (client, manager.getConfig(), workflows, parsed.config.timeout);
-        deployment = comfybridge::deployWorkflows (client, manager.getConfig(), workflows,
+        const auto inventory = comfybridge::fetchServerInventory (client, server, workflows, parsed.config.timeout);
+        deployment = comfybridge::deployWorkflows (client, server, workflows,
                                                    inventory.objectInfo != nullptr ? *inventory.objectInfo : nlohmann::json(),
                                                    record, parsed.config.timeout);
     }

@@ -126,6 +126,10 @@ TEST_CASE ("the manager finds ComfyUI Desktop on another port of the range and s
     CHECK (status.discoveryNote.contains ("found ComfyUI on port " + juce::String (port)));
     CHECK (manager.getConfig().port == configured); // the user's setting is not rewritten
 
+    // Callers that talk to the server themselves (the CLI's deploy) get the port that answered.
+    CHECK (manager.getEffectiveConfig().port == port);
+    CHECK (manager.getEffectiveConfig().getBaseUrl() == status.url);
+
     // Later checks go to the port that was found.
     server.clearRequests();
     CHECK (manager.checkHealth().get().available);

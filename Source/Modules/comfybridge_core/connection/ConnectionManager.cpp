@@ -1122,6 +1122,12 @@ ComfyUIConfig ConnectionManager::getConfig() const
     return shared->config;
 }
 
+ComfyUIConfig ConnectionManager::getEffectiveConfig() const
+{
+    std::lock_guard<std::mutex> lock (shared->mutex);
+    return shared->effectiveConfig();
+}
+
 juce::StringArray ConnectionManager::setConfig (const ComfyUIConfig& newConfig)
 {
     auto problems = newConfig.validate();

@@ -187,6 +187,12 @@ public:
     /** The config in use. */
     ComfyUIConfig getConfig() const;
 
+    /** The config requests really use: getConfig() with the port that port
+        discovery found, if it found one. A caller that talks to the backend itself
+        (e.g. `comfybridge workflows --deploy`) must use this one.
+    */
+    ComfyUIConfig getEffectiveConfig() const;
+
     /** Validates @p newConfig; when valid, applies it atomically, cancels a request
         made under the old config and starts a fresh check (unless disconnected).
         Returns the problems (nothing is applied when there are any).
