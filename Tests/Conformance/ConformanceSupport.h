@@ -4,6 +4,7 @@
 #include <comfybridge_core/comfybridge_core.h>
 
 #include "RealComfyUI.h"
+#include "WireFacts.h"
 #include "Cli/CliRunner.h"
 #include "Support/MessageLoop.h"
 
@@ -58,16 +59,7 @@ inline comfybridge::HttpResponse http (const RealComfyUI& server, const juce::St
                                        const std::string& body = {}, const juce::StringPairArray& headers = {})
 {
     comfybridge::CurlHttpClient client;
-    comfybridge::HttpRequest request;
-    request.method = method;
-    request.url = server.baseUrl() + path;
-    request.body = body;
-    request.headers = headers;
-    if (! body.empty() && ! headers.containsKey ("Content-Type"))
-        request.headers.set ("Content-Type", "application/json");
-    request.timeoutSeconds = 10.0;
-    request.maxBodyBytes = 64 << 20;
-    return client.perform (request);
+    return rawHttp (client, server.baseUrl(), method, path, body, headers, 10.0);
 }
 
 /** The JSON body of @p response (discarded value when it is not JSON). */

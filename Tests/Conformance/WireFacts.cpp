@@ -21,16 +21,7 @@ namespace
         comfybridge::HttpResponse send (const juce::String& method, const juce::String& path, const std::string& body = {},
                                         const juce::StringPairArray& headers = {})
         {
-            comfybridge::HttpRequest request;
-            request.method = method;
-            request.url = base + path;
-            request.body = body;
-            request.headers = headers;
-            if (! body.empty() && ! headers.containsKey ("Content-Type"))
-                request.headers.set ("Content-Type", "application/json");
-            request.timeoutSeconds = 15.0;
-            request.maxBodyBytes = 64 << 20;
-            return client.perform (request);
+            return rawHttp (client, base, method, path, body, headers);
         }
 
         json get (const juce::String& path)
@@ -325,6 +316,22 @@ json collectCorsFacts (const juce::String& host, int port)
     facts["cors.options"] = corsHeaders (probe.send ("OPTIONS", "/prompt", {}, foreign));
     facts["cors.unknown_route"] = corsHeaders (probe.send ("GET", "/wirefacts-no-such-route", {}, foreign));
     return facts;
+}
+
+comfybridge::HttpResponse rawHttp (comfybridge::HttpClient& client, const juce::String& baseUrl, const juce::String& method,
+                                   const juce::String& path, const std::string& body,
+                                   const juce::StringPairArray& headers, double timeoutSeconds)
+{
+    comfybridge::HttpRequest request;
+    request.method = method;
+    request.url = baseUrl + path;
+    request.body = body;
+    request.headers = headers;
+    if (! body.empty() && ! headers.containsKey ("Content-Type"))
+        request.headers.set ("Content-Type", "application/json");
+    request.timeoutSeconds = timeoutSeconds;
+    request.maxBodyBytes = 64 << 20;
+    return client.perform (request);
 }
 
 } // namespace Conformance

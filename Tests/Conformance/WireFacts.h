@@ -1,6 +1,6 @@
 #pragma once
 
-#include <juce_core/juce_core.h>
+#include <comfybridge_core/comfybridge_core.h>
 #include <nlohmann/json.hpp>
 
 namespace Conformance
@@ -23,6 +23,14 @@ nlohmann::json collectCorsFacts (const juce::String& host, int port);
 
 /** The facts about the default origin check (no --enable-cors-header). */
 nlohmann::json collectOriginCheckFacts (const juce::String& host, int port);
+
+/** One raw HTTP exchange with a server at @p baseUrl, for the facts the public API does
+    not show: a JSON body gets Content-Type application/json unless @p headers set one;
+    bodies up to 64 MB (object_info) are read.
+*/
+comfybridge::HttpResponse rawHttp (comfybridge::HttpClient& client, const juce::String& baseUrl, const juce::String& method,
+                                   const juce::String& path, const std::string& body = {},
+                                   const juce::StringPairArray& headers = {}, double timeoutSeconds = 15.0);
 
 /** The shape of @p value: objects keep their keys, arrays the shape of their first
     element, scalars become "string", "int", "float", "bool" or "null".
