@@ -15,7 +15,7 @@
   license:            GPL/Commercial
   minimumCppStandard: 17
 
-  dependencies:       juce_core juce_events juce_data_structures juce_graphics juce_cryptography
+  dependencies:       juce_core juce_events juce_data_structures juce_graphics juce_cryptography juce_audio_basics
   linuxLibs:          curl ssl crypto png pthread
 
  END_JUCE_MODULE_DECLARATION
@@ -30,6 +30,7 @@
 #include <juce_data_structures/juce_data_structures.h>
 #include <juce_graphics/juce_graphics.h>
 #include <juce_cryptography/juce_cryptography.h>
+#include <juce_audio_basics/juce_audio_basics.h>
 
 #include <array>
 #include <atomic>
@@ -57,6 +58,7 @@
 #include "net/CurlHttpClient.h"
 #include "api/HealthProbe.h"
 #include "ws/WebSocketClient.h"
+#include "audio/AudioClip.h"
 #include "image/PngEncoder.h"
 #include "image/PlaceholderRenderer.h"
 #include "generation/WorkflowLibrary.h"
