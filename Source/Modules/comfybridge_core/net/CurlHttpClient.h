@@ -3,6 +3,8 @@
 namespace comfybridge
 {
 
+namespace detail { class CurlTransferRunner; }
+
 //==============================================================================
 /**
     HttpClient on libcurl's multi interface.
@@ -28,7 +30,7 @@ public:
     bool isCancelled() const override { return cancelled.load(); }
 
 private:
-    void* multi = nullptr; // CURLM*, kept opaque so the header needs no curl include
+    std::unique_ptr<detail::CurlTransferRunner> runner; // net/CurlTransfer.h: keeps curl out of this header
     std::atomic<bool> cancelled { false };
 
     JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR (CurlHttpClient)

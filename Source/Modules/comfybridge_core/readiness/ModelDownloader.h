@@ -3,6 +3,8 @@
 namespace comfybridge
 {
 
+namespace detail { class CurlTransferRunner; }
+
 //==============================================================================
 /** Limits and callbacks for one ModelDownloader::download() call. */
 struct ModelDownloadOptions
@@ -99,19 +101,29 @@ public:
 
 private:
     struct Transfer;
+    struct ReceiveReport;
 
-    ModelDownloadResult run (const ModelRequirement& model, const juce::File& modelsRoot, const ModelDownloadOptions& options);
+    // ModelDownloader.cpp: the HTTP side
+    ModelDownloadResult receive (const ModelRequirement&, const juce::File& partFile, Transfer&,
+                                 const ModelDownloadOptions&, ModelDownloadResult&);
+    ModelDownloadResult interpret (const ModelRequirement&, const juce::File& partFile, const Transfer&,
+                                   const ReceiveReport&, const ModelDownloadOptions&, ModelDownloadResult&);
+
+    // ModelFileStore.cpp: the file-system side
+    juce::String refusalWithoutIo (const ModelRequirement&, const juce::File& modelsRoot, ModelDownloadResult&) const;
+    ModelDownloadResult checkExistingTarget (const ModelRequirement&, ModelDownloadResult&);
+    ModelDownloadResult verifyAndMove (const ModelRequirement&, const juce::File& partFile, juce::int64 resumedFrom, ModelDownloadResult&);
+    static ModelDownloadResult failed (ModelDownloadResult&, const juce::String& message);
 
     std::atomic<bool> cancelled { false };
-    void* multi = nullptr; // CURLM*, kept for curl_multi_wakeup from cancel()
+    std::unique_ptr<detail::CurlTransferRunner> runner; // net/CurlTransfer.h, shared with CurlHttpClient
 
     JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR (ModelDownloader)
 };
 
 //==============================================================================
 /** The SHA-256 of a file's content as 64 lower-case hex digits, or an empty string when the
-    file cannot be read. Streams the file (constant memory, any size); uses the CPU's SHA
-    instructions when it has them.
+    file cannot be read. Streams the file (constant memory, any size); uses OpenSSL's SHA-256.
 */
 juce::String sha256OfFile (const juce::File& file);
 
