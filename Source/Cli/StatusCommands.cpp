@@ -52,17 +52,7 @@ namespace
             return juce::String::fromUTF8 (object.dump (-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
         }
 
-        juce::String line;
-        line << comfybridge::toIso8601Utc (juce::Time::getCurrentTime()) << "  " << toString (status.state)
-             << "  " << status.url;
-
-        if (status.available)
-            line << "  version " << status.version.value_or ("unknown") << "  queue " << status.queueSize;
-
-        if (status.errorMessage)
-            line << "  -- " << *status.errorMessage;
-
-        return line;
+        return comfybridge::statustext::headline (status, comfybridge::toIso8601Utc (juce::Time::getCurrentTime()));
     }
 }
 
@@ -139,10 +129,20 @@ int runWatchCommand (const juce::StringArray& args)
 
     // Prints each change as the manager reports it, on this (the message) thread.
     // "connecting" is skipped: the first line is the outcome of the first attempt.
-    manager.registerStatusCallback ([json] (const comfybridge::ComfyUIStatus& status)
+    // A change only in fields the line does not show (readiness details) prints nothing:
+    // two identical lines in a row would read as two events.
+    manager.registerStatusCallback ([json, lastShown = juce::String()] (const comfybridge::ComfyUIStatus& status) mutable
     {
-        if (status.state != comfybridge::ConnectionState::connecting)
-            std::cout << statusLine (status, json) << std::endl;
+        if (status.state == comfybridge::ConnectionState::connecting)
+            return;
+
+        const auto content = json ? status.toJson() : comfybridge::statustext::headline (status);
+
+        if (content == lastShown)
+            return;
+
+        lastShown = content;
+        std::cout << statusLine (status, json) << std::endl;
     });
 
     manager.startHealthMonitoring (*interval);

@@ -101,6 +101,30 @@ TEST_CASE ("watch prints the initial status and every change, then exits cleanly
     CHECK (states[states.size() - 1] == "disconnected");
 }
 
+TEST_CASE ("watch prints a line only when what it shows changed", "[cli]")
+{
+    // Readiness checks change the status after "connected" without changing the line:
+    // they used to print the same "connected" line twice.
+    TestHelpers::FakeComfyUI server;
+    REQUIRE (server.start());
+    TemporaryHome home;
+
+    const auto result = runCli (joined ({ "watch", "--interval", "0.2", "--duration", "1.5" }, at (server.port())), home.dir);
+    INFO (result.out << result.err);
+    CHECK (result.exitCode == 0);
+
+    juce::StringArray shown;
+    for (const auto& line : juce::StringArray::fromLines (result.out.trim()))
+        shown.add (line.fromFirstOccurrenceOf ("  ", false, false)); // without the timestamp
+
+    REQUIRE (shown.size() >= 2);
+    CHECK (shown[0].startsWith ("connected"));
+    CHECK (shown[shown.size() - 1].startsWith ("disconnected"));
+
+    for (int i = 1; i < shown.size(); ++i)
+        CHECK (shown[i] != shown[i - 1]);
+}
+
 TEST_CASE ("watch rejects a bad interval with exit 2", "[cli]")
 {
     TemporaryHome home;

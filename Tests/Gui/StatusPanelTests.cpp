@@ -9,6 +9,7 @@ using comfybridge::ConnectionManager;
 using comfybridge::ConnectionState;
 using comfybridge::StatusPanel;
 using Field = StatusPanel::Field;
+namespace statustext = comfybridge::statustext;
 
 namespace
 {
@@ -161,12 +162,12 @@ TEST_CASE ("Retry now checks a connected backend again without blocking", "[gui]
 TEST_CASE ("the last check is described as an age people can read", "[gui]")
 {
     const auto now = juce::Time::getCurrentTime();
-    CHECK (StatusPanel::describeLastCheck (juce::Time(), now) == "never");
-    CHECK (StatusPanel::describeLastCheck (now, now) == "just now");
-    CHECK (StatusPanel::describeLastCheck (now - juce::RelativeTime::seconds (3), now) == "3 s ago");
-    CHECK (StatusPanel::describeLastCheck (now - juce::RelativeTime::seconds (150), now) == "2 min ago");
-    CHECK (StatusPanel::describeLastCheck (now - juce::RelativeTime::hours (1.5), now) == "1 h ago");
-    CHECK (StatusPanel::describeLastCheck (now + juce::RelativeTime::seconds (5), now) == "just now");
+    CHECK (statustext::age (juce::Time(), now) == "never");
+    CHECK (statustext::age (now, now) == "just now");
+    CHECK (statustext::age (now - juce::RelativeTime::seconds (3), now) == "3 s ago");
+    CHECK (statustext::age (now - juce::RelativeTime::seconds (150), now) == "2 min ago");
+    CHECK (statustext::age (now - juce::RelativeTime::hours (1.5), now) == "1 h ago");
+    CHECK (statustext::age (now + juce::RelativeTime::seconds (5), now) == "just now");
 
     StatusPanel panel;
     comfybridge::ComfyUIStatus status;
@@ -371,12 +372,12 @@ TEST_CASE ("latency, uptime and checks show the metrics of a status", "[gui]")
     CHECK (s.panel.getText (Field::checks).contains ("3 failures in a row"));
     CHECK (s.panel.getTextColour (Field::checks) == comfybridge::Palette::busy);
 
-    CHECK (StatusPanel::describeLatency ({}) == dash);
-    CHECK (StatusPanel::describeUptime (0.0) == dash);
-    CHECK (StatusPanel::describeUptime (0.4) == "just connected");
-    CHECK (StatusPanel::describeUptime (42.0) == "up 42 s");
-    CHECK (StatusPanel::describeUptime (2 * 3600 + 5 * 60) == "up 2 h 5 min");
-    CHECK (StatusPanel::describeUptime (3 * 86400 + 4 * 3600) == "up 3 d 4 h");
+    CHECK (statustext::latency ({}, dot).isEmpty());
+    CHECK (statustext::uptime (0.0).isEmpty());
+    CHECK (statustext::uptime (0.4) == "just connected");
+    CHECK (statustext::uptime (42.0) == "up 42 s");
+    CHECK (statustext::uptime (2 * 3600 + 5 * 60) == "up 2 h 5 min");
+    CHECK (statustext::uptime (3 * 86400 + 4 * 3600) == "up 3 d 4 h");
 }
 
 TEST_CASE ("the last error is prominent while unavailable and subdued once recovered", "[gui]")

@@ -19,6 +19,7 @@
 #include "config/ComfyUIConfig.cpp"
 #include "config/UserDefaults.cpp"
 #include "status/ComfyUIStatus.cpp"
+#include "status/StatusText.cpp"
 #include "net/CurlTransfer.h"
 #include "net/CurlTransfer.cpp"
 #include "net/CurlHttpClient.cpp"

@@ -54,6 +54,7 @@
 #include "config/ComfyUIConfig.h"
 #include "config/UserDefaults.h"
 #include "status/ComfyUIStatus.h"
+#include "status/StatusText.h"
 #include "net/HttpClient.h"
 #include "net/CurlHttpClient.h"
 #include "api/HealthProbe.h"

@@ -143,13 +143,13 @@ juce::String ComfyUIStatus::describe() const
     if (activity.isNotEmpty())
         text << "\n  activity: " << activity;
 
-    const auto ms = [] (const std::optional<double>& v) { return v ? juce::String (*v, 1) + " ms" : juce::String ("-"); };
-    text << "\n  latency: last " << ms (metrics.lastLatencyMs) << ", median " << ms (metrics.medianLatencyMs)
+    const auto latency = statustext::latency (metrics, ", ");
+    text << "\n  latency: " << (latency.isNotEmpty() ? latency : juce::String ("not measured yet"))
          << "; checks " << metrics.checksDone << ", consecutive failures " << metrics.consecutiveFailures
          << ", reconnects " << metrics.reconnectCount;
 
     if (metrics.connectedSince.toMilliseconds() != 0)
-        text << ", up " << juce::String (metrics.uptimeSeconds(), 1) << " s";
+        text << ", " << statustext::uptime (metrics.uptimeSeconds());
 
     if (metrics.lastError.isNotEmpty())
         text << "\n  last error (" << toIso8601Utc (metrics.lastErrorTime) << "): " << metrics.lastError;

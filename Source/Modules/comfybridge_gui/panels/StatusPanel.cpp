@@ -21,61 +21,9 @@ namespace
         return font.getStringWidthFloat (full) <= (float) width ? full : count;
     }
 
-    juce::String describeVersion (const ComfyUIStatus& status)
-    {
-        if (! status.available)
-            return ui::dash();
-
-        return status.version.value_or ("not reported (ComfyUI before August 2024)");
-    }
-
-    juce::String describeFallback (std::optional<FallbackMode> mode)
-    {
-        if (! mode.has_value())
-            return ui::dash();
-
-        switch (*mode)
-        {
-            case FallbackMode::placeholder: return "draw a placeholder image";
-            case FallbackMode::skip:        return "skip (produce nothing)";
-            case FallbackMode::abort:       return "abort with an error";
-        }
-
-        return ui::dash();
-    }
-
-    juce::String describeSummary (const ComfyUIStatus& status, bool live)
-    {
-        if (! live)
-            return "No connection has been started.";
-
-        switch (status.state)
-        {
-            case ConnectionState::connected:
-                return status.fullyReady() ? "ComfyUI is reachable and ready to generate."
-                                           : "ComfyUI is reachable and answering.";
-            case ConnectionState::connecting:
-                return "Contacting ComfyUI" + ellipsis;
-            case ConnectionState::reconnecting:
-                return "Trying again automatically. Retry now tries at once.";
-            case ConnectionState::unavailable:
-                return "Fix the problem below, then press Retry now.";
-            case ConnectionState::disconnected:
-                break;
-        }
-
-        return "Press Connect to reach ComfyUI.";
-    }
-
-    juce::String plural (juce::int64 count, const char* singular, const char* pluralForm)
-    {
-        return juce::String (count) + " " + (count == 1 ? singular : pluralForm);
-    }
-
-    juce::String formatMilliseconds (double ms)
-    {
-        return (ms < 10.0 ? juce::String (ms, 1) : juce::String (juce::roundToInt (ms))) + " ms";
-    }
+    juce::String orDash (const juce::String& text) { return text.isNotEmpty() ? text : ui::dash(); }
+    juce::String latencyText (const ConnectionMetrics& m) { return orDash (statustext::latency (m, dot)); }
+    juce::String uptimeText (double seconds) { return orDash (statustext::uptime (seconds)); }
 
     /** "v1-5-pru…fp16.safetensors": a file name's start and its end (the extension and a
         few characters before it) within about @p maxChars.
@@ -408,14 +356,14 @@ void StatusPanel::showStatus()
 
     light.setState (state);
     stateLabel.setText (live ? StateLight::describe (state) : juce::String ("Not started"), juce::dontSendNotification);
-    summaryLabel.setText (describeSummary (status, live), juce::dontSendNotification);
-    fallback.value.setText (describeFallback (fallbackMode), juce::dontSendNotification);
+    summaryLabel.setText (statustext::advice (status, live), juce::dontSendNotification);
+    fallback.value.setText ((fallbackMode.has_value() ? orDash (statustext::fallbackAction (*fallbackMode)) : ui::dash()), juce::dontSendNotification);
 
     url.value.setText (status.url.isNotEmpty() ? status.url : ui::dash(), juce::dontSendNotification);
     url.value.setTooltip (status.url);
     discoveryLabel.setText (status.discoveryNote, juce::dontSendNotification);
     discoveryLabel.setTooltip (status.discoveryNote);
-    version.value.setText (describeVersion (status), juce::dontSendNotification);
+    version.value.setText (orDash (statustext::version (status)), juce::dontSendNotification);
     activity.value.setText (status.activity, juce::dontSendNotification);
     activity.value.setTooltip (status.activity);
 
@@ -457,20 +405,20 @@ void StatusPanel::showMetrics()
     const auto& m = status.metrics;
     const auto now = juce::Time::getCurrentTime();
 
-    showValue (latency.value, describeLatency (m), Palette::text,
+    showValue (latency.value, latencyText (m), Palette::text,
           m.lastLatencyMs.has_value() ? "Round trip of the last successful check, and the median over the last 32" : juce::String());
 
     const auto up = status.state == ConnectionState::connected ? m.uptimeSeconds (now) : 0.0;
     showValue (uptime.value,
-          (up > 0.0 ? describeUptime (up) : juce::String ("not connected"))
-              + dot + (m.reconnectCount == 0 ? juce::String ("no reconnects") : plural (m.reconnectCount, "reconnect", "reconnects")),
+          (up > 0.0 ? uptimeText (up) : juce::String ("not connected"))
+              + dot + (m.reconnectCount == 0 ? juce::String ("no reconnects") : statustext::count (m.reconnectCount, "reconnect", "reconnects")),
           up > 0.0 ? Palette::text : Palette::secondaryText,
           m.connectedSince != juce::Time() ? "Connected since " + m.connectedSince.toString (true, true, true, true) : juce::String());
 
     if (m.checksDone == 0)
         showValue (checks.value, ui::dash(), Palette::text);
     else
-        showValue (checks.value, juce::String (m.checksDone) + " done" + dot + plural (m.consecutiveFailures, "failure", "failures") + " in a row",
+        showValue (checks.value, juce::String (m.checksDone) + " done" + dot + statustext::count (m.consecutiveFailures, "failure", "failures") + " in a row",
               m.consecutiveFailures > 0 ? Palette::busy : Palette::text);
 
     // The current problem is shown prominently; a past one, once recovered, subdued.
@@ -480,7 +428,7 @@ void StatusPanel::showMetrics()
     }
     else if (m.lastError.isNotEmpty())
     {
-        const auto when = m.lastErrorTime != juce::Time() ? " " + describeLastCheck (m.lastErrorTime, now) : juce::String();
+        const auto when = m.lastErrorTime != juce::Time() ? " " + statustext::age (m.lastErrorTime, now) : juce::String();
         ui::setReadOnlyText (errorText, "Last error" + when + ": " + m.lastError, Palette::mutedText);
     }
     else
@@ -491,64 +439,10 @@ void StatusPanel::showMetrics()
 
 void StatusPanel::updateLastCheck()
 {
-    lastCheck.value.setText (describeLastCheck (status.lastCheck, juce::Time::getCurrentTime()), juce::dontSendNotification);
+    lastCheck.value.setText (statustext::age (status.lastCheck, juce::Time::getCurrentTime()), juce::dontSendNotification);
 
     if (status.lastCheck != juce::Time())
         lastCheck.value.setTooltip (status.lastCheck.toString (true, true, true, true));
-}
-
-juce::String StatusPanel::describeLastCheck (juce::Time then, juce::Time now)
-{
-    if (then == juce::Time())
-        return "never";
-
-    const auto seconds = juce::jmax ((juce::int64) 0, (juce::int64) (now - then).inSeconds());
-
-    if (seconds < 1)
-        return "just now";
-
-    if (seconds < 60)
-        return juce::String (seconds) + " s ago";
-
-    if (seconds < 3600)
-        return juce::String (seconds / 60) + " min ago";
-
-    return juce::String (seconds / 3600) + " h ago";
-}
-
-juce::String StatusPanel::describeLatency (const ConnectionMetrics& metrics)
-{
-    if (! metrics.lastLatencyMs.has_value())
-        return ui::dash();
-
-    auto text = "last " + formatMilliseconds (*metrics.lastLatencyMs);
-
-    if (metrics.medianLatencyMs.has_value())
-        text << dot << "median " << formatMilliseconds (*metrics.medianLatencyMs);
-
-    return text;
-}
-
-juce::String StatusPanel::describeUptime (double seconds)
-{
-    if (seconds <= 0.0)
-        return ui::dash();
-
-    const auto s = (juce::int64) seconds;
-
-    if (s < 1)
-        return "just connected";
-
-    if (s < 60)
-        return "up " + juce::String (s) + " s";
-
-    if (s < 3600)
-        return "up " + juce::String (s / 60) + " min";
-
-    if (s < 86400)
-        return "up " + juce::String (s / 3600) + " h" + ((s % 3600) / 60 > 0 ? " " + juce::String ((s % 3600) / 60) + " min" : juce::String());
-
-    return "up " + juce::String (s / 86400) + " d" + ((s % 86400) / 3600 > 0 ? " " + juce::String ((s % 86400) / 3600) + " h" : juce::String());
 }
 
 const StatusPanel::Row* StatusPanel::rowFor (Field field) const

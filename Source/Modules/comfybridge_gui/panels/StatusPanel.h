@@ -80,15 +80,6 @@ public:
     /** The colour of the state light for @p state (green, amber, red or grey). */
     static juce::Colour colourFor (ConnectionState state) { return StateLight::colourFor (state); }
 
-    /** "never", "just now", "3 s ago", "2 min ago", "1 h ago" for a check at @p lastCheck seen at @p now. */
-    static juce::String describeLastCheck (juce::Time lastCheck, juce::Time now);
-
-    /** "last 12 ms · median 10 ms", or a dash before the first successful check. */
-    static juce::String describeLatency (const ConnectionMetrics& metrics);
-
-    /** "up 42 s", "up 3 min", "up 2 h 5 min", "up 3 d 4 h"; a dash for 0 (not connected). */
-    static juce::String describeUptime (double seconds);
-
     //==============================================================================
     /** @internal */
     void paint (juce::Graphics&) override;
