@@ -28,7 +28,7 @@ namespace
 
     constexpr double pollIntervalWithoutLiveChannelMs = 500.0;
     constexpr double pollIntervalWithLiveChannelMs = 5000.0; // a safety net for missed events
-    constexpr double firstBlindPollMs = 3.0; // submitted before the live channel opened: 3, 6, 12, ... ms
+    constexpr double firstBlindPollMs = 3.0; // after a submission: 3, 6, 12, ... ms, then the usual cadence
     constexpr size_t maxImageBytes = 256u << 20;
     constexpr int maxImagePixels = 16384 * 16384;
 
@@ -146,7 +146,7 @@ public:
     juce::StringArray messages;         // partial node errors and the like
     double startedMs = nowMs();
     double nextPollMs = 0.0;
-    double blindPollGapMs = 0.0;  // > 0: submitted while the live channel was closed: early polls, doubling
+    double blindPollGapMs = 0.0;  // > 0: just submitted: early polls, doubling (events may have passed us by)
     std::atomic<bool> cancelRequested { false };
     std::atomic<bool> callbacksDetached { false }; // set on the message thread, read there by posted callbacks
 
@@ -268,8 +268,9 @@ void GenerationEngine::step (GenerationJobImpl& job, const ComfyUIConfig& config
 
         submit (job, config);
 
-        // Its events may pass before the live channel opens: look early, then back off to the usual cadence.
-        if (! liveChannelOpen && job.stage == Stage::waiting)
+        // Its events may pass before the live channel (just opening, or not yet routed to us) carries
+        // them: look early, then back off to the usual cadence. A few tiny GETs for a fast job.
+        if (job.stage == Stage::waiting)
         {
             job.blindPollGapMs = firstBlindPollMs;
             job.nextPollMs = nowMs() + firstBlindPollMs;
