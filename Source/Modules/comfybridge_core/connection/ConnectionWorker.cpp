@@ -254,6 +254,7 @@ private:
     /** Builds the status that follows a probe and publishes it. */
     ComfyUIStatus apply (const ProbeResult& probe, const ComfyUIConfig& config)
     {
+        bool laneHasWork = false;
         auto status = manager.updateStatus ([&] (ComfyUIStatus& s)
         {
             s.url = config.getBaseUrl();
@@ -267,7 +268,7 @@ private:
                 // A backend that (re)appears may have other models and nodes: ask again;
                 // its running jobs look themselves up.
                 if (! s.available)
-                    shared.readinessRequested = shared.restoredPending = true;
+                    shared.readinessRequested = shared.restoredPending = laneHasWork = true;
 
                 s.available = true;
                 s.state = ConnectionState::connected;
@@ -288,13 +289,16 @@ private:
                 readiness.activity = shared.combinedActivity();
                 readiness.applyTo (s);
                 shared.metrics.recordFailure (probe.errorMessage);
+                laneHasWork = ! shared.readinessWaiters.empty(); // to be answered with this status
             }
 
             s.metrics = shared.metrics.get();
             return true;
         });
 
-        manager.wakeLanes(); // readiness, restored jobs, or readiness waiters to answer
+        if (laneHasWork)
+            manager.wakeLanes(); // readiness and restored jobs, or readiness waiters to answer
+
         return status;
     }
 
