@@ -65,11 +65,16 @@ TEST_CASE ("status updates race from every thread, yet each snapshot is newer th
 
     std::vector<std::pair<juce::uint64, ConnectionState>> delivered;
     bool consistent = true;
+    juce::String firstInconsistent;
     manager.registerStatusCallback ([&] (const ComfyUIStatus& s)
     {
         delivered.emplace_back (s.sequence, s.state);
         // One consistent snapshot: "connected" is never shown for a backend that is not available.
-        consistent = consistent && (s.state != ConnectionState::connected || s.available);
+        if (consistent && s.state == ConnectionState::connected && ! s.available)
+        {
+            consistent = false;
+            firstInconsistent = s.toJson();
+        }
     });
 
     manager.startHealthMonitoring (0.05);
@@ -117,6 +122,7 @@ TEST_CASE ("status updates race from every thread, yet each snapshot is newer th
 
     CHECK (delivered.size() > 2);
     CHECK (pollsInOrder);
+    INFO (firstInconsistent);
     CHECK (consistent);
     bool strictlyGrowing = true;
     for (size_t i = 1; i < delivered.size(); ++i)
