@@ -184,15 +184,24 @@ namespace
 void runGenerationBenchmarks();
 void runReadinessBenchmarks();
 void runCliIdleBenchmarks (bool quick);
+void runIssueTableBenchmarks (bool quick);
 
 int main (int argc, char* argv[])
 {
     juce::ScopedJuceInitialiser_GUI juce;
     const auto quick = argc > 1 && juce::String (argv[1]) == "--quick";
+    const auto tableOnly = argc > 1 && juce::String (argv[1]) == "--table"; // issue 12's figures only
     curl_global_init (CURL_GLOBAL_DEFAULT);
 
     std::printf ("ComfyBridge connection benchmarks (%s)\n", quick ? "quick" : "full");
     std::setvbuf (stdout, nullptr, _IOLBF, 0); // lines appear as they are measured
+    if (tableOnly)
+    {
+        healthCheckVersusCurl (false);
+        healthCheckVersusCurl (true);
+        runIssueTableBenchmarks (false);
+        return 0;
+    }
     disconnectWhileHanging();
     healthCheckVersusCurl (false);
     healthCheckVersusCurl (true);
@@ -204,5 +213,6 @@ int main (int argc, char* argv[])
     runGenerationBenchmarks();
     runReadinessBenchmarks();
     runCliIdleBenchmarks (quick);
+    runIssueTableBenchmarks (quick);
     return 0;
 }

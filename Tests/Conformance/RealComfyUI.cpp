@@ -179,7 +179,11 @@ RealComfyUI* RealComfyUI::instance()
     if (server == nullptr && configurationProblem().isEmpty())
     {
         if (environment ("COMFYUI_GIT_DIR").isNotEmpty())
-            server.reset (new RealComfyUI (true, "127.0.0.1", pickFreePort()));
+        {
+            // COMFYUI_PORT pins the port (a machine shared by several runs gives each its own).
+            const auto pinned = environment ("COMFYUI_PORT").getIntValue();
+            server.reset (new RealComfyUI (true, "127.0.0.1", pinned > 0 && pinned < 65536 ? pinned : pickFreePort()));
+        }
         else if (const auto url = environment ("COMFYUI_URL"); url.isNotEmpty())
         {
             const auto parsed = parseUrl (url);

@@ -86,3 +86,53 @@ TEST_CASE ("conformance: a hung ComfyUI is unavailable within the interval plus 
     std::cout << "conformance: hang noticed after " << noticed << " s (interval " << interval << " s, probe timeout "
               << config.probeTimeout << " s); available again " << secondsSince (resumedAt) << " s after SIGCONT" << std::endl;
 }
+
+TEST_CASE ("conformance: at default settings a killed, a hung and a restarted ComfyUI are each seen promptly", "[conformance][defaults]")
+{
+    CONFORMANCE_NEEDS_OWN_SERVER ("killing and stopping ComfyUI");
+    auto& server = requireServer();
+
+    // Default settings: probe timeout 3 s, monitoring every 5 s, reconnection capped at 10 s.
+    comfybridge::ComfyUIConfig config;
+    config.host = server.host();
+    config.port = server.port();
+    config.discoverPort = false; // never find some other ComfyUI on this machine
+    comfybridge::ConnectionManager manager (config);
+    manager.startHealthMonitoring();
+    manager.startBackgroundReconnection();
+    REQUIRE (manager.connect().get().available);
+    REQUIRE (TestSupport::pumpUntil ([&] { return manager.isLiveChannelOpen(); }, 10000));
+
+    // Hang: the open live channel's unanswered ping shows it (bound: interval + probe timeout, generously doubled).
+    const auto hungAt = juce::Time::getMillisecondCounterHiRes();
+    REQUIRE (server.hang());
+    {
+        ResumeOnExit resumeOnExit { server };
+        REQUIRE (TestSupport::pumpUntil ([&] { return ! manager.isAvailable(); }, 16000));
+    }
+    const auto hangNoticed = secondsSince (hungAt);
+    const auto resumedAt = juce::Time::getMillisecondCounterHiRes();
+    REQUIRE (TestSupport::pumpUntil ([&] { return manager.isAvailable(); }, 10000));
+    const auto backAfterResume = secondsSince (resumedAt);
+    REQUIRE (TestSupport::pumpUntil ([&] { return manager.isLiveChannelOpen(); }, 10000));
+
+    // Kill: the live channel closes.
+    const auto killedAt = juce::Time::getMillisecondCounterHiRes();
+    REQUIRE (server.kill());
+    REQUIRE (TestSupport::pumpUntil ([&] { return ! manager.isAvailable(); }, 10000));
+    const auto deathNoticed = secondsSince (killedAt);
+    CHECK (manager.getStatus().state == ConnectionState::reconnecting);
+
+    // Restart: a loopback server is tried at a fast cadence, whatever the reconnect interval.
+    const auto problem = server.restart();
+    INFO (problem << "\n" << server.logTail());
+    REQUIRE (problem.isEmpty());
+    const auto restartedAt = juce::Time::getMillisecondCounterHiRes();
+    REQUIRE (TestSupport::pumpUntil ([&] { return manager.isAvailable(); }, 10000));
+    const auto backAfterRestart = secondsSince (restartedAt);
+    CHECK (manager.getStatus().state == ConnectionState::connected);
+
+    std::cout << "conformance (defaults): hang noticed after " << hangNoticed << " s (target <= 8 s); back "
+              << backAfterResume << " s after SIGCONT; death noticed after " << deathNoticed
+              << " s (target <= 0.25 s); back " << backAfterRestart << " s after the restart answered (target <= 1 s)" << std::endl;
+}

@@ -106,7 +106,8 @@ void backgroundReconnection (const comfybridge::ComfyUIConfig& config, std::ostr
     {
         out << "Initial connection failed, starting background reconnection...\n";
 
-        // Tries every 10 seconds (with a little jitter) while the backend is down.
+        // While the backend is down: a loopback host is tried every 0.25 s, a remote
+        // one with backoff from 0.25 s up to 10 s (with jitter).
         manager.startBackgroundReconnection (10.0);
 
         for (int check = 1; check <= maxChecks; ++check)

@@ -1085,6 +1085,7 @@ void FakeComfyUI::runWsSession (TakenConnection& connection, const std::string& 
             }
 
             recordWsFrame ({ sid, frame.opcode, frame.fin, frame.masked, frame.payload });
+            const auto hung = [this] { std::lock_guard<std::mutex> l (stateMutex); return hang; }();
             std::lock_guard<std::mutex> lock (session->mutex);
 
             if (! frame.masked)
@@ -1096,7 +1097,9 @@ void FakeComfyUI::runWsSession (TakenConnection& connection, const std::string& 
             }
             else if (frame.opcode == ping)
             {
-                session->outbox += encodeFrame (pong, frame.payload);
+                // A hung server (setHang) answers nothing, pings included.
+                if (! hung)
+                    session->outbox += encodeFrame (pong, frame.payload);
             }
             else if (frame.opcode == close)
             {

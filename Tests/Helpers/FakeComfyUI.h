@@ -130,7 +130,8 @@ public:
     /** Delays every response by this many ms (0 = off). */
     void setDelayMs (int delayMs);
 
-    /** When true, every request is read and then never answered (socket held open). */
+    /** When true, every request is read and then never answered (socket held open), and
+        WebSocket pings go unanswered, as from a stopped (SIGSTOP) process. */
     void setHang (bool shouldHang);
 
     /** Pre-2024-06 server: no /api/... aliases (they 404) and system_stats lacks

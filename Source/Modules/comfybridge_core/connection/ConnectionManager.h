@@ -18,7 +18,13 @@ struct ReadinessOptions
     Keeps an honest, live view of one ComfyUI backend without ever blocking the
     thread that asks.
 
-    All network I/O runs on one background juce::Thread owned by the manager.
+    All network I/O runs on two background threads owned by the manager: the
+    monitor lane (connect, health checks, reconnection, the WebSocket live
+    channel and its pings) and the long-work lane (readiness: /object_info,
+    deployment; generation: submit, history, image fetches). Each has its own
+    HTTP client, so a slow request never leaves monitoring blind. Every status
+    change goes through one update under one lock and gets the next
+    ComfyUIStatus::sequence, so no snapshot ever overwrites a newer one.
     Callers get answers three ways:
     - getStatus(): a consistent snapshot, cheap, from any thread;
     - isAvailable(): a lock-free flag for the audio thread;
@@ -78,17 +84,22 @@ public:
     /** Probes the backend every @p intervalSeconds (default 5) with the short
         probe timeout. A probe is scheduled only after the previous one finished,
         so checks never pile up. One failed probe of an up backend is retried once
-        before it is declared down.
+        before it is declared down. While the live channel is open, WebSocket
+        pings (every min (interval, 0.5 s)) replace the HTTP probes: a ping left
+        unanswered for the probe timeout means the server hangs.
     */
     void startHealthMonitoring (double intervalSeconds = 5.0);
 
     /** Stops periodic probes; a probe in flight finishes, no new one starts. */
     void stopHealthMonitoring();
 
-    /** While the backend is unavailable, tries to connect every
-        @p intervalSeconds (default 10, with a little jitter so that many
-        instances do not fire together); idle while connected, and resumes when
-        the connection is lost, until stopped.
+    /** While the backend is unavailable, tries to connect again (one probe,
+        bounded by the probe timeout, per try); idle while connected, and resumes
+        when the connection is lost, until stopped. A loopback host is tried every
+        0.25 s (back within that of answering, however long it was away); a remote
+        host with backoff from 0.25 s, doubling up to @p intervalSeconds (default
+        10: the cap, not the first wait), with full jitter, reset by a success
+        (see ReconnectPolicy).
     */
     void startBackgroundReconnection (double intervalSeconds = 10.0);
 
@@ -200,24 +211,34 @@ public:
     juce::StringArray setConfig (const ComfyUIConfig& newConfig);
 
 private:
-    class Worker;
+    class Worker;    // the monitor lane: probes, reconnection, the live channel (never waits on long work)
+    class LongWork;  // the long-work lane: readiness (/object_info, deploy) and generation I/O
     class Notifier;
     struct Shared;
 
-    std::unique_ptr<HttpClient> client;
+    std::unique_ptr<HttpClient> client;                // the monitor lane's
+    std::unique_ptr<HttpClient> longClient;            // the long-work lane's (its own, so neither waits for the other)
     std::unique_ptr<Shared> shared;
     std::unique_ptr<Worker> worker;
+    std::unique_ptr<LongWork> longWork;
     std::unique_ptr<Notifier> notifier;
     WebSocketClient liveChannel;                       // used by the worker only (cancel() wakes it)
-    std::unique_ptr<detail::GenerationEngine> engine;  // steps run on the worker
+    std::unique_ptr<detail::GenerationEngine> engine;  // steps run on the long-work lane
     std::unique_ptr<ModelDownloadQueue> downloads;     // its own thread: files take minutes
     std::atomic<bool> available { false };
     std::atomic<bool> liveChannelOpen { false };
 
     void ensureWorkerRunning();
     void wakeWorker();
+    void wakeLanes();
     void stopWorker();
-    void publish (ComfyUIStatus newStatus);
+
+    /** The one way the status changes: @p change edits a copy under the lock (and
+        may read or write the shared state; it must not lock). It returns false to
+        leave the status as it is. A change gets the next sequence number and, when
+        a user would notice it, a notification. Returns the status after the update.
+    */
+    ComfyUIStatus updateStatus (const std::function<bool (ComfyUIStatus&)>& change);
     void transitionState (ConnectionState from, ConnectionState to);
     void deliverNotifications();
     void downloadActivityChanged (const juce::String& activity);

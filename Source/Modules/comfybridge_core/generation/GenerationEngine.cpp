@@ -28,6 +28,7 @@ namespace
 
     constexpr double pollIntervalWithoutLiveChannelMs = 500.0;
     constexpr double pollIntervalWithLiveChannelMs = 5000.0; // a safety net for missed events
+    constexpr double firstBlindPollMs = 3.0; // after a submission: 3, 6, 12, ... ms, then the usual cadence
     constexpr size_t maxImageBytes = 256u << 20;
     constexpr int maxImagePixels = 16384 * 16384;
 
@@ -69,6 +70,8 @@ public:
     {
     }
 
+    void detachCallbacks() override { callbacksDetached = true; }
+
     void cancel() override
     {
         cancelRequested = true;
@@ -98,7 +101,7 @@ public:
         if (request.onProgress)
         {
             auto self = shared_from_this();
-            juce::MessageManager::callAsync ([self] { self->request.onProgress (self->getProgress()); });
+            juce::MessageManager::callAsync ([self] { if (! self->callbacksDetached) self->request.onProgress (self->getProgress()); });
         }
     }
 
@@ -115,7 +118,7 @@ public:
         if (request.onFinished)
         {
             auto self = shared_from_this();
-            juce::MessageManager::callAsync ([self, result] { self->request.onFinished (result); });
+            juce::MessageManager::callAsync ([self, result] { if (! self->callbacksDetached) self->request.onFinished (result); });
         }
     }
 
@@ -143,7 +146,9 @@ public:
     juce::StringArray messages;         // partial node errors and the like
     double startedMs = nowMs();
     double nextPollMs = 0.0;
+    double blindPollGapMs = 0.0;  // > 0: just submitted: early polls, doubling (events may have passed us by)
     std::atomic<bool> cancelRequested { false };
+    std::atomic<bool> callbacksDetached { false }; // set on the message thread, read there by posted callbacks
 
     void updateRunningProgress()
     {
@@ -261,7 +266,17 @@ void GenerationEngine::step (GenerationJobImpl& job, const ComfyUIConfig& config
             return runFallback (job);
         }
 
-        return submit (job, config);
+        submit (job, config);
+
+        // Its events may pass before the live channel (just opening, or not yet routed to us) carries
+        // them: look early, then back off to the usual cadence. A few tiny GETs for a fast job.
+        if (job.stage == Stage::waiting)
+        {
+            job.blindPollGapMs = firstBlindPollMs;
+            job.nextPollMs = nowMs() + firstBlindPollMs;
+        }
+
+        return;
     }
 
     const auto now = nowMs();
@@ -282,6 +297,15 @@ void GenerationEngine::step (GenerationJobImpl& job, const ComfyUIConfig& config
     if (job.executionEnded || job.lookUpNow || now >= job.nextPollMs)
     {
         job.nextPollMs = now + (liveChannelOpen ? pollIntervalWithLiveChannelMs : pollIntervalWithoutLiveChannelMs);
+
+        if (job.blindPollGapMs > 0.0)
+        {
+            job.blindPollGapMs *= 2.0;
+            job.nextPollMs = now + juce::jmin (job.blindPollGapMs, pollIntervalWithoutLiveChannelMs);
+            if (job.blindPollGapMs >= pollIntervalWithoutLiveChannelMs)
+                job.blindPollGapMs = 0.0;
+        }
+
         poll (job, config);
     }
 }

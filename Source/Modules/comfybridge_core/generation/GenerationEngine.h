@@ -75,6 +75,12 @@ public:
 
     /** Resolves with the result (tools and tests may wait on it; the UI must not). */
     virtual std::shared_future<GenerationResult> getFuture() const = 0;
+
+    /** Message thread: from now on the request's onProgress and onFinished are
+        never called, not even ones already posted. Call it before whatever the
+        callbacks point into goes away (the lifetime guard of posted callbacks).
+    */
+    virtual void detachCallbacks() {}
 };
 
 /*  Starting a job: ConnectionManager::generate (request) returns a

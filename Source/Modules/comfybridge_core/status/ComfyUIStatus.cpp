@@ -44,7 +44,7 @@ bool ComfyUIStatus::isEquivalentTo (const ComfyUIStatus& other) const
         && state == other.state && corsCheck == other.corsCheck && modelsCheck == other.modelsCheck
         && workflowsCheck == other.workflowsCheck && missingModels == other.missingModels
         && workflowProblems == other.workflowProblems && activity == other.activity
-        && discoveryNote == other.discoveryNote;
+        && discoveryNote == other.discoveryNote && endpoint == other.endpoint;
 }
 
 double ConnectionMetrics::uptimeSeconds (juce::Time now) const

@@ -95,6 +95,8 @@ struct ComfyUIStatus
     juce::String activity;                   ///< background readiness work, e.g. "downloading x.safetensors: 42 %"
     juce::String discoveryNote;              ///< set when port discovery found ComfyUI elsewhere than configured
     ConnectionMetrics metrics;               ///< latency, failures, uptime; not part of isEquivalentTo
+    Endpoint endpoint;                       ///< the backend this status describes (how it was found included)
+    juce::uint64 sequence = 0;               ///< grows with every update the manager makes (newer snapshot = larger); not part of isEquivalentTo
 
     /** Available, CORS satisfied (enabled, or its check switched off), models and workflows ready. */
     bool fullyReady() const noexcept;

@@ -1110,6 +1110,21 @@ WebSocketClient::IoResult WebSocketClient::sendFrame (int opcode, const void* pa
     return IoResult::ready;
 }
 
+bool WebSocketClient::sendPing()
+{
+    if (! open || transport == nullptr || cancelled)
+        return false;
+
+    static const char payload[] = "comfybridge";
+
+    if (sendFrame (ping, payload, sizeof (payload) - 1, sendDeadline()) == IoResult::ready)
+        return true;
+
+    dropConnection();
+    setError ("could not send a ping");
+    return false;
+}
+
 bool WebSocketClient::sendText (const std::string& message)
 {
     if (! open || transport == nullptr)
@@ -1348,7 +1363,11 @@ std::optional<WebSocketClient::ReceiveStatus> WebSocketClient::processInbox (Web
                 return ReceiveStatus::closed;
             }
 
-            default: // pong: nothing to do
+            case pong:
+                ++pongs; // a sign of life the owner's health check looks for
+                break;
+
+            default:
                 break;
         }
     }

@@ -128,6 +128,16 @@ public:
     */
     bool sendText (const std::string& text);
 
+    /** Sends a ping frame, bounded by Options::sendTimeoutSeconds. The pong is
+        counted by receive() (see getPongCount()), which keeps waiting for messages
+        meanwhile. False if not open, cancelled or the write failed (which also
+        drops the connection).
+    */
+    bool sendPing();
+
+    /** How many pong frames arrived since the client was created. Any thread. */
+    juce::uint64 getPongCount() const noexcept { return pongs.load(); }
+
     /** Sends a close frame (1000), waits up to a second for the server's answer
         (discarding messages still in flight), then closes the socket. Idempotent.
     */
@@ -175,6 +185,7 @@ private:
     int cancelPipe[2] = { -1, -1 };  // [0] is polled by every wait; cancel() writes to [1]
     std::atomic<bool> cancelled { false };
     std::atomic<bool> open { false };
+    std::atomic<juce::uint64> pongs { 0 };
     bool closeSent = false;
 
     std::string inbox;               // received bytes not yet parsed into frames
