@@ -182,6 +182,7 @@ namespace
 }
 
 void runGenerationBenchmarks();
+void runAudioBenchmarks();
 void runReadinessBenchmarks();
 void runCliIdleBenchmarks (bool quick);
 void runIssueTableBenchmarks (bool quick);
@@ -202,6 +203,12 @@ int main (int argc, char* argv[])
         runIssueTableBenchmarks (false);
         return 0;
     }
+
+    if (argc > 1 && juce::String (argv[1]) == "--audio")
+    {
+        runAudioBenchmarks(); // only the audio figures (issue 14)
+        return 0;
+    }
     disconnectWhileHanging();
     healthCheckVersusCurl (false);
     healthCheckVersusCurl (true);
@@ -211,6 +218,7 @@ int main (int argc, char* argv[])
     hungAndBack();
     idleCpu (quick ? 10.0 : 60.0);
     runGenerationBenchmarks();
+    runAudioBenchmarks();
     runReadinessBenchmarks();
     runCliIdleBenchmarks (quick);
     runIssueTableBenchmarks (quick);

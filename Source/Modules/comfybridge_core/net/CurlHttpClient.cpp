@@ -118,7 +118,7 @@ HttpResponse CurlHttpClient::perform (const HttpRequest& request)
 
     curl_easy_setopt (easy, CURLOPT_HTTPHEADER, headers);
 
-    const auto outcome = runner->run (easy, cancelled);
+    const auto outcome = runner->run (easy, cancelled, 0.0, 0.0, nullptr, request.abandon);
 
     if (! outcome.finished)
     {

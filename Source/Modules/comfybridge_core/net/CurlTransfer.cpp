@@ -75,7 +75,7 @@ void CurlTransferRunner::wake()
 
 CurlTransferRunner::Outcome CurlTransferRunner::run (CURL* easy, const std::atomic<bool>& cancelFlag,
                                                      double inactivityLimitMs, double firstByteGraceMs,
-                                                     const double* lastActivityMs)
+                                                     const double* lastActivityMs, const std::atomic<bool>* abandonFlag)
 {
     Outcome outcome;
     const auto startMs = juce::Time::getMillisecondCounterHiRes();
@@ -83,7 +83,7 @@ CurlTransferRunner::Outcome CurlTransferRunner::run (CURL* easy, const std::atom
 
     while (! outcome.finished)
     {
-        if (cancelFlag.load())
+        if (cancelFlag.load() || (abandonFlag != nullptr && abandonFlag->load()))
         {
             outcome.cancelled = true;
             break;
@@ -105,7 +105,7 @@ CurlTransferRunner::Outcome CurlTransferRunner::run (CURL* easy, const std::atom
         if (outcome.finished)
             break;
 
-        int waitMs = 1000;
+        int waitMs = abandonFlag != nullptr ? 50 : 1000;
 
         if (inactivityLimitMs > 0.0 && lastActivityMs != nullptr)
         {
@@ -119,7 +119,7 @@ CurlTransferRunner::Outcome CurlTransferRunner::run (CURL* easy, const std::atom
                 break;
             }
 
-            waitMs = (int) juce::jlimit (1.0, 100.0, limit - quietFor);
+            waitMs = juce::jmin (waitMs, (int) juce::jlimit (1.0, 100.0, limit - quietFor));
         }
 
         curl_multi_poll (multi, nullptr, 0, waitMs, nullptr);

@@ -52,11 +52,13 @@ public:
     /** Drives @p easy until it completes, @p cancelFlag becomes true, or nothing was
         received for @p inactivityLimitMs (0 = no limit) since lastActivityMs (which the
         caller's callbacks keep current; before anything arrives @p firstByteGraceMs is added).
-        The handle stays the caller's to clean up.
+        @p abandonFlag (may be null) is a second, per-request stop (one job's Cancel): it is
+        looked at every 50 ms, as nobody wakes the runner for it. The handle stays the
+        caller's to clean up.
     */
     Outcome run (CURL* easy, const std::atomic<bool>& cancelFlag,
                  double inactivityLimitMs = 0.0, double firstByteGraceMs = 0.0,
-                 const double* lastActivityMs = nullptr);
+                 const double* lastActivityMs = nullptr, const std::atomic<bool>* abandonFlag = nullptr);
 
     /** Makes a running run() look at its cancel flag now. Any thread. */
     void wake();
