@@ -22,6 +22,8 @@
 #include "net/CurlHttpClient.cpp"
 #include "api/HealthProbe.cpp"
 #include "ws/WebSocketClient.cpp"
+#include "audio/AudioCapture.cpp"
+#include "audio/ClipPlayer.cpp"
 #include "image/PngEncoder.cpp"
 #include "image/PlaceholderRenderer.cpp"
 #include "generation/WorkflowLibrary.cpp"
