@@ -12,6 +12,7 @@ PACKAGES=(
     juce-modules-source catch2 nlohmann-json3-dev libcurl4-openssl-dev
     libssl-dev                  # TLS (wss://) in our WebSocket client
     libpng-dev                  # fast PNG encoding of placeholders (image/PngEncoder)
+    libflac-dev                 # FLAC audio (SaveAudio's output, audio uploads) through JUCE's FlacAudioFormat
     xvfb xauth imagemagick
     openssl                     # a self-signed https server for the certificate test
     ardour jalv jackd2          # real hosts for Tests/Host/run_{ardour,jalv}_test.sh

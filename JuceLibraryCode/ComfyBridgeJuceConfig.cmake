@@ -13,8 +13,8 @@ target_compile_definitions(comfybridge_juce_config INTERFACE
     JUCE_REPORT_APP_USAGE=0
     JUCE_VST3_CAN_REPLACE_VST2=0    # Debian ships no VST2 SDK
     JUCE_STRICT_REFCOUNTEDPOINTER=1
-    JUCE_USE_FLAC=0                 # Debian's repack drops the bundled codecs; we need none
-    JUCE_USE_OGGVORBIS=0
+    JUCE_USE_FLAC=1                 # ComfyUI's SaveAudio writes FLAC; Debian's JUCE uses the system libFLAC (libflac-dev)
+    JUCE_USE_OGGVORBIS=0            # not needed (Debian's repack has no bundled Vorbis either)
     JUCE_SILENCE_XCODE_15_LINKER_WARNING=1)
 
 # Warnings on for our code. JUCE's own sources trip GCC 12's -Wdangling-pointer

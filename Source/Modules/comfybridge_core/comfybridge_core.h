@@ -15,8 +15,8 @@
   license:            GPL/Commercial
   minimumCppStandard: 17
 
-  dependencies:       juce_core juce_events juce_data_structures juce_graphics juce_cryptography juce_audio_basics
-  linuxLibs:          curl ssl crypto png pthread
+  dependencies:       juce_core juce_events juce_data_structures juce_graphics juce_cryptography juce_audio_basics juce_audio_formats
+  linuxLibs:          curl ssl crypto png pthread FLAC
 
  END_JUCE_MODULE_DECLARATION
 
@@ -31,6 +31,7 @@
 #include <juce_graphics/juce_graphics.h>
 #include <juce_cryptography/juce_cryptography.h>
 #include <juce_audio_basics/juce_audio_basics.h>
+#include <juce_audio_formats/juce_audio_formats.h>
 
 #include <array>
 #include <atomic>
@@ -59,6 +60,7 @@
 #include "api/HealthProbe.h"
 #include "ws/WebSocketClient.h"
 #include "audio/AudioClip.h"
+#include "audio/AudioFileCodec.h"
 #include "audio/HostTransport.h"
 #include "audio/AudioCapture.h"
 #include "audio/ClipPlayer.h"

@@ -141,6 +141,7 @@ public:
     bool executionEnded = false;        // the live channel said "done" (success or error)
     bool lookUpNow = false;             // after a reconnect: check history and queue at once
     juce::StringArray messages;         // partial node errors and the like
+    juce::String uploadedAudio;         // LoadAudio's value once the input audio is uploaded
     double startedMs = nowMs();
     double nextPollMs = 0.0;
     std::atomic<bool> cancelRequested { false };
@@ -302,6 +303,9 @@ void GenerationEngine::runFallback (GenerationJobImpl& job)
             break;
     }
 
+    if (job.request.workflow.producesAudio())
+        return runAudioFallback (job, reason);
+
     job.setProgress (0.5, "drawing a placeholder");
     // What the user set, else what the workflow itself holds, else the renderer's defaults.
     const auto& inputs = job.request.inputs;
@@ -329,6 +333,18 @@ void GenerationEngine::runFallback (GenerationJobImpl& job)
     result.images.push_back (std::get<juce::Image> (rendered));
     result.pngData.push_back (PlaceholderRenderer::encodePng (result.images.back()));
     result.messages.add (reason + " (fallback mode placeholder: a placeholder image was drawn)");
+    job.setProgress (1.0, "placeholder ready");
+    job.finish (std::move (result));
+}
+
+void GenerationEngine::runAudioFallback (GenerationJobImpl& job, const juce::String& reason)
+{
+    job.setProgress (0.5, "making a placeholder");
+    GenerationResult result;
+    result.outcome = GenerationOutcome::placeholder;
+    result.audio.push_back (makeAudioPlaceholder (job.request));
+    result.messages.add (reason + (job.request.inputAudio.isEmpty() ? " (fallback mode placeholder: silence as a placeholder)"
+                                                                      : " (fallback mode placeholder: the dry input as a placeholder)"));
     job.setProgress (1.0, "placeholder ready");
     job.finish (std::move (result));
 }
@@ -386,7 +402,12 @@ void GenerationEngine::submit (GenerationJobImpl& job, const ComfyUIConfig& conf
     if (job.request.workflow.apiJson.isEmpty())
         return job.finish (GenerationOutcome::failed, { "no workflow was given" });
 
-    auto instantiated = instantiateWorkflow (job.request.workflow, job.request.inputs);
+    auto inputs = job.request.inputs;
+
+    if (! bindInputAudio (job, config, inputs))
+        return;
+
+    auto instantiated = instantiateWorkflow (job.request.workflow, inputs);
 
     if (auto* errors = std::get_if<juce::StringArray> (&instantiated))
         return job.finish (GenerationOutcome::failed, *errors);
@@ -432,6 +453,56 @@ void GenerationEngine::submit (GenerationJobImpl& job, const ComfyUIConfig& conf
     job.stage = GenerationJobImpl::Stage::waiting;
     job.nextPollMs = nowMs() + pollIntervalWithoutLiveChannelMs;
     job.setProgress (0.05, "queued");
+}
+
+bool GenerationEngine::bindInputAudio (GenerationJobImpl& job, const ComfyUIConfig& config, WorkflowInputs& inputs)
+{
+    const auto& request = job.request;
+
+    if (request.workflow.audio.empty() || inputs.audioFile.has_value())
+    {
+        if (! request.inputAudio.isEmpty())
+            job.messages.add ("the input audio was not used: the workflow " + juce::String (inputs.audioFile ? "was given a file name" : "has no LoadAudio input"));
+        return true;
+    }
+
+    if (request.inputAudio.isEmpty())
+    {
+        if (! request.workflow.isBundled)
+            return true; // a user's own file: the file its LoadAudio names stands, as written
+
+        job.finish (GenerationOutcome::failed, { "the workflow \"" + request.workflow.name + "\" needs input audio for its LoadAudio node" });
+        return false;
+    }
+
+    if (job.uploadedAudio.isEmpty())
+    {
+        job.setProgress (0.02, "uploading audio");
+        const auto outcome = uploadAudio (client, [&config] (const juce::String& method, const juce::String& path)
+                                          { return makeRequest (config, method, path); },
+                                          request.inputAudio, &job.cancelRequested);
+        if (outcome.cancelled)
+            return false; // the next step finishes the job as cancelled
+
+        if (outcome.backendUnreachable)
+        {
+            job.stage = GenerationJobImpl::Stage::fallback;
+            job.fallbackReason = outcome.error;
+            runFallback (job);
+            return false;
+        }
+
+        if (outcome.reference.isEmpty())
+        {
+            job.finish (GenerationOutcome::failed, { outcome.error });
+            return false;
+        }
+
+        job.uploadedAudio = outcome.reference;
+    }
+
+    inputs.audioFile = job.uploadedAudio;
+    return true;
 }
 
 void GenerationEngine::poll (GenerationJobImpl& job, const ComfyUIConfig& config)
@@ -488,7 +559,8 @@ void GenerationEngine::poll (GenerationJobImpl& job, const ComfyUIConfig& config
 
 void GenerationEngine::fetchResults (GenerationJobImpl& job, const ComfyUIConfig& config, const nlohmann::json& entry)
 {
-    job.setProgress (0.95, "fetching images");
+    const auto withAudio = hasAudioOutputs (entry.value ("outputs", json::object()));
+    job.setProgress (0.95, withAudio ? "fetching audio" : "fetching images");
     GenerationResult result;
     result.outcome = GenerationOutcome::generated;
     result.promptId = job.promptId;
@@ -540,10 +612,24 @@ void GenerationEngine::fetchResults (GenerationJobImpl& job, const ComfyUIConfig
         }
     }
 
-    if (result.images.empty())
+    if (withAudio)
+    {
+        auto audio = fetchAudioOutputs (client, [&config] (const juce::String& method, const juce::String& path)
+                                        { return makeRequest (config, method, path); },
+                                        outputs, job.request.outputSampleRate, &job.cancelRequested);
+        if (audio.cancelled)
+            return job.finish (GenerationOutcome::cancelled, { "cancelled while fetching the audio" });
+
+        result.audio = std::move (audio.clips);
+        result.audioFiles = std::move (audio.files);
+        result.audioFileNames = audio.names;
+        result.messages.addArray (audio.messages);
+    }
+
+    if (result.images.empty() && result.audio.empty())
     {
         result.outcome = GenerationOutcome::failed;
-        result.messages.add ("ComfyUI finished but returned no image");
+        result.messages.add (withAudio ? "ComfyUI finished but no audio could be fetched" : "ComfyUI finished but returned no image");
     }
 
     job.setProgress (1.0, "done");

@@ -7,8 +7,8 @@ namespace comfybridge
 /** What a generation produced. */
 enum class GenerationOutcome
 {
-    generated,   ///< ComfyUI produced the images
-    placeholder, ///< the backend was unavailable; a placeholder was drawn (fallback mode placeholder)
+    generated,   ///< ComfyUI produced the images (or audio)
+    placeholder, ///< the backend was unavailable; a placeholder was drawn, or for audio a dry/silent clip made (fallback mode placeholder)
     skipped,     ///< the backend was unavailable; nothing was produced (fallback mode skip)
     aborted,     ///< the backend was unavailable; the operation stopped (fallback mode abort)
     failed,      ///< ComfyUI rejected the workflow or its execution failed (see messages)
@@ -25,6 +25,18 @@ struct GenerationRequest
     WorkflowDefinition workflow;               ///< bundled (WorkflowLibrary::find) or a user's own file
     WorkflowInputs inputs;                     ///< what the user set; the rest stays as the workflow has it
     double timeoutSeconds = 600.0;             ///< a job that has not finished by then is reported, not waited for
+
+    /** Audio for the workflow's LoadAudio (empty = none). The engine encodes and
+        uploads it on the worker (POST /upload/image, subfolder "comfybridge") and
+        binds the uploaded name to the workflow's audio binding.
+    */
+    AudioClip inputAudio;
+
+    /** The rate audio results are resampled to (on the worker, never the message
+        thread); 0 keeps them as ComfyUI made them. The plugin passes the host's rate.
+        Also the rate of an audio placeholder.
+    */
+    double outputSampleRate = 0.0;
 
     /** Called on the message thread as progress is made (may be empty). */
     std::function<void (const struct GenerationProgress&)> onProgress;
@@ -47,6 +59,9 @@ struct GenerationResult
     juce::String promptId;                  ///< ComfyUI's prompt id (generated/failed/cancelled)
     std::vector<juce::Image> images;        ///< decoded results (or the one placeholder)
     std::vector<juce::MemoryBlock> pngData; ///< the same images as PNG bytes
+    std::vector<AudioClip> audio;           ///< decoded audio results (resampled when asked), or the one audio placeholder
+    std::vector<juce::MemoryBlock> audioFiles; ///< the audio files exactly as fetched from /view (e.g. FLAC); empty for a placeholder
+    juce::StringArray audioFileNames;       ///< the names ComfyUI gave them, parallel to audioFiles
     juce::StringArray messages;             ///< what went wrong, or why the fallback applied, for people
     double seconds = 0.0;                   ///< from generate() to the result
 };
@@ -145,6 +160,8 @@ private:
     void fetchResults (GenerationJobImpl& job, const ComfyUIConfig& config, const nlohmann::json& entry);
     void cancelOnServer (GenerationJobImpl& job, const ComfyUIConfig& config);
     void runFallback (GenerationJobImpl& job);
+    void runAudioFallback (GenerationJobImpl& job, const juce::String& reason);
+    bool bindInputAudio (GenerationJobImpl& job, const ComfyUIConfig& config, WorkflowInputs& inputs);
 };
 
 } // namespace comfybridge::detail

@@ -71,9 +71,14 @@ namespace WorkflowHelpers
         return nullptr;
     }
 
+    bool isAudioOutputNode (const std::string& classType)
+    {
+        return classType == "SaveAudio" || classType == "PreviewAudio" || classType == "SaveAudioMP3" || classType == "SaveAudioOpus";
+    }
+
     bool isOutputNode (const std::string& classType)
     {
-        return classType == "SaveImage" || classType == "PreviewImage";
+        return classType == "SaveImage" || classType == "PreviewImage" || isAudioOutputNode (classType);
     }
 
     /** Node ids in a stable order: numeric ids by value ("2" before "10"), then the rest by name. */
@@ -176,7 +181,7 @@ namespace WorkflowHelpers
         }
 
         if (! hasOutput)
-            problems.add ("no output node: add a SaveImage or PreviewImage node");
+            problems.add ("no output node: add a SaveImage, PreviewImage, SaveAudio or PreviewAudio node");
 
         return problems;
     }
@@ -185,7 +190,8 @@ namespace WorkflowHelpers
     enum class ValueKind
     {
         text,
-        integer
+        integer,
+        number
     };
 
     /** One kind of request value, its manifest key and where its bindings live. */
@@ -202,6 +208,8 @@ namespace WorkflowHelpers
         { "seed",            &WorkflowDefinition::seed,           ValueKind::integer },
         { "width",           &WorkflowDefinition::width,          ValueKind::integer },
         { "height",          &WorkflowDefinition::height,         ValueKind::integer },
+        { "audio",           &WorkflowDefinition::audio,          ValueKind::text },
+        { "duration",        &WorkflowDefinition::duration,       ValueKind::number },
     };
 
     /** Empty if the bound input exists and holds a literal of the right kind, else why not. */
@@ -227,7 +235,7 @@ namespace WorkflowHelpers
         if (kind == ValueKind::text && ! value.is_string())
             return nodeLabel + " input " + quoted (binding.input) + " holds a " + describeType (value) + ", not text";
 
-        if (kind == ValueKind::integer && ! value.is_number())
+        if (kind != ValueKind::text && ! value.is_number())
             return nodeLabel + " input " + quoted (binding.input) + " holds a " + describeType (value) + ", not a number";
 
         return {};
@@ -401,7 +409,7 @@ namespace WorkflowHelpers
                                                     [&] (const BindingSlot& s) { return item.key() == s.key; });
 
                     if (slot == std::end (bindingSlots))
-                        errors.add (label + ": unknown input " + quoted (fromStd (item.key())) + " ignored (known: prompt, negative_prompt, seed, width, height)");
+                        errors.add (label + ": unknown input " + quoted (fromStd (item.key())) + " ignored (known: prompt, negative_prompt, seed, width, height, audio, duration)");
                     else
                         workflow.*(slot->bindings) = readBindings (item.value(), label + ": inputs." + slot->key, problems);
                 }
@@ -568,6 +576,16 @@ namespace WorkflowHelpers
                     workflow.height.push_back ({ fromStd (id), "height" });
             }
 
+            if (classType == "LoadAudio")
+                if (const auto* inputs = inputsOf (graph.at (id)); inputs->contains ("audio") && inputs->at ("audio").is_string())
+                    workflow.audio.push_back ({ fromStd (id), "audio" });
+
+            if (classType == "EmptyLatentAudio" && literalNumber (id, "seconds"))
+                workflow.duration.push_back ({ fromStd (id), "seconds" });
+
+            if (classType == "TrimAudioDuration" && literalNumber (id, "duration"))
+                workflow.duration.push_back ({ fromStd (id), "duration" });
+
             for (const auto& loader : modelLoaders)
             {
                 if (classType != loader.classType)
@@ -696,6 +714,10 @@ namespace WorkflowHelpers
         if (inputs.height && (*inputs.height < 1 || *inputs.height > maxImageSize))
             errors.add ("height: " + juce::String (*inputs.height) + " is out of range; expected 1 to " + juce::String (maxImageSize));
 
+        if (inputs.durationSeconds && ! (*inputs.durationSeconds > 0.0 && *inputs.durationSeconds <= WorkflowInputs::maxDurationSeconds))
+            errors.add ("duration: " + juce::String (*inputs.durationSeconds) + " s is out of range; expected more than 0 and at most "
+                        + juce::String (WorkflowInputs::maxDurationSeconds, 0) + " s");
+
         auto parsed = parseJsonText (workflow.apiJson);
 
         if (auto* error = std::get_if<juce::String> (&parsed))
@@ -721,6 +743,8 @@ namespace WorkflowHelpers
             const auto isSet = bindings == &WorkflowDefinition::prompt         ? inputs.prompt.has_value()
                              : bindings == &WorkflowDefinition::negativePrompt ? inputs.negativePrompt.has_value()
                              : bindings == &WorkflowDefinition::seed           ? inputs.seed.has_value()
+                             : bindings == &WorkflowDefinition::audio          ? inputs.audioFile.has_value()
+                             : bindings == &WorkflowDefinition::duration       ? inputs.durationSeconds.has_value()
                                                                                : size.has_value();
 
             for (const auto& binding : workflow.*bindings)
@@ -743,6 +767,10 @@ namespace WorkflowHelpers
                     target = inputs.prompt->toStdString();
                 else if (bindings == &WorkflowDefinition::negativePrompt)
                     target = inputs.negativePrompt->toStdString();
+                else if (bindings == &WorkflowDefinition::audio)
+                    target = inputs.audioFile->toStdString();
+                else if (bindings == &WorkflowDefinition::duration)
+                    target = *inputs.durationSeconds;
                 else if (bindings == &WorkflowDefinition::seed)
                     target = (classType == "EmptyImage" && binding.input == "color") ? *inputs.seed % emptyImageColours : *inputs.seed;
                 else if (isSize && classType == "EmptyLatentImage")
@@ -807,6 +835,12 @@ namespace WorkflowHelpers
         if (const auto height = wholeNumber (literalAt (workflow.height, ValueKind::integer), intMin, intMax))
             values.height = (int) *height;
 
+        if (const auto* text = literalAt (workflow.audio, ValueKind::text))
+            values.audioFile = fromStd (text->get<std::string>());
+
+        if (const auto* seconds = literalAt (workflow.duration, ValueKind::number); seconds != nullptr && seconds->get<double>() > 0.0)
+            values.durationSeconds = seconds->get<double>();
+
         return values;
     }
 } // namespace WorkflowHelpers
@@ -845,6 +879,17 @@ juce::StringArray WorkflowLibrary::getNames() const
 std::variant<juce::String, juce::StringArray> instantiateWorkflow (const WorkflowDefinition& workflow, const WorkflowInputs& inputs)
 {
     return WorkflowHelpers::instantiate (workflow, inputs);
+}
+
+bool WorkflowDefinition::producesAudio() const
+{
+    auto parsed = WorkflowHelpers::parseJsonText (apiJson);
+
+    if (! std::holds_alternative<WorkflowHelpers::Json> (parsed) || ! std::get<WorkflowHelpers::Json> (parsed).is_object())
+        return false;
+
+    const auto& graph = WorkflowHelpers::unwrapRequestBody (std::get<WorkflowHelpers::Json> (parsed));
+    return std::any_of (graph.begin(), graph.end(), [] (const auto& node) { return WorkflowHelpers::isAudioOutputNode (WorkflowHelpers::classOf (node)); });
 }
 
 WorkflowInputs readWorkflowValues (const WorkflowDefinition& workflow)

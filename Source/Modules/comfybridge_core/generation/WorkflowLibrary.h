@@ -39,9 +39,23 @@ struct WorkflowDefinition
     juce::String apiJson;     ///< the API-format prompt graph (object keyed by node id), as JSON text
 
     std::vector<InputBinding> prompt, negativePrompt, seed, width, height;
+
+    /** Where an uploaded audio file's name goes: LoadAudio's "audio" (manifest input key "audio"). */
+    std::vector<InputBinding> audio;
+
+    /** Where a length in seconds goes (manifest input key "duration"), e.g. EmptyLatentAudio
+        "seconds" or TrimAudioDuration "duration".
+    */
+    std::vector<InputBinding> duration;
+
     std::vector<ModelRequirement> models;
 
     bool isBundled = true;    ///< false for a user's own file
+
+    /** True when the graph has an audio output node (SaveAudio, PreviewAudio,
+        SaveAudioMP3 or SaveAudioOpus). False when apiJson cannot be read.
+    */
+    bool producesAudio() const;
 };
 
 /** The values of one generation request: only what the user set.
@@ -56,6 +70,16 @@ struct WorkflowInputs
     std::optional<juce::int64> seed; ///< 0 .. 2^53 - 1 (JSON numbers above that lose precision)
     std::optional<int> width;        ///< 1 .. 16384 pixels
     std::optional<int> height;       ///< 1 .. 16384 pixels
+    std::optional<double> durationSeconds; ///< 0 < d <= 600 seconds (maxDurationSeconds)
+
+    /** A file name for the audio binding (LoadAudio's "audio"), e.g.
+        "comfybridge/abc.flac". The engine sets it after uploading
+        GenerationRequest::inputAudio; front ends normally leave it unset.
+    */
+    std::optional<juce::String> audioFile;
+
+    /** The longest durationSeconds accepted (ten minutes). */
+    static constexpr double maxDurationSeconds = 600.0;
 };
 
 //==============================================================================
@@ -69,7 +93,8 @@ struct WorkflowInputs
       "workflows": [ { "name": "txt2img", "file": "txt2img_checkpoint.json",
                        "title": "...", "description": "...",
                        "inputs": { "prompt": [ { "node": "6", "input": "text" } ],
-                                   "negative_prompt": [...], "seed": [...], "width": [...], "height": [...] },
+                                   "negative_prompt": [...], "seed": [...], "width": [...], "height": [...],
+                                   "audio": [ { "node": "1", "input": "audio" } ], "duration": [...] },
                        "models": [ { "folder": "checkpoints", "name": "...", "url": "https://...", "sha256": null, "size": 2132625894 } ] } ] }
     @endcode
     Missing binding lists are empty. The library does not know where files live:
@@ -94,12 +119,15 @@ public:
         KSampler's "positive" input (else the first CLIPTextEncode), the negative
         prompt likewise from "negative", the seed to every KSampler "seed",
         KSamplerAdvanced/RandomNoise "noise_seed", and the size to every
-        EmptyLatentImage/EmptyImage width and height. Model loaders become
-        ModelRequirements without URL.
+        EmptyLatentImage/EmptyImage width and height, the audio to every LoadAudio
+        "audio", the duration to every EmptyLatentAudio "seconds" and
+        TrimAudioDuration "duration". Model loaders become ModelRequirements
+        without URL.
 
         Returns a message instead for UI-format files (which ComfyUI cannot run),
         text that is not JSON, nodes without class_type, links to missing nodes
-        and graphs without an output node (SaveImage/PreviewImage).
+        and graphs without an output node (SaveImage/PreviewImage, SaveAudio/PreviewAudio/
+        SaveAudioMP3/SaveAudioOpus).
     */
     static std::variant<WorkflowDefinition, juce::String> loadUserFile (const juce::File& file);
 
@@ -125,6 +153,7 @@ private:
     untouched and unchecked (ComfyUI validates them).
 
     Errors: a set seed outside 0..2^53-1, a set width/height outside 1..16384,
+    a set duration outside 0 < d <= 600 s,
     a binding that names a missing node or input, an input fed by a link or a
     literal of the wrong kind (checked whether or not its value is set),
     malformed apiJson.
@@ -135,9 +164,10 @@ private:
 std::variant<juce::String, juce::StringArray> instantiateWorkflow (const WorkflowDefinition& workflow, const WorkflowInputs& inputs);
 
 /** The values the workflow's graph holds now at its bound inputs: for each of
-    prompt, negative prompt, seed, width and height, the literal at the first
+    prompt, negative prompt, seed, width, height and duration, the literal at the first
     binding. A value is unset when there is no binding, the graph cannot be read,
-    or the literal is not of the right kind (text; a whole number that fits).
+    or the literal is not of the right kind (text; a whole number that fits; a
+    positive number of seconds).
     Front ends show these until the user edits them; the placeholder takes its
     size from them.
 */

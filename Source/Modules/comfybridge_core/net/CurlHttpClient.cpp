@@ -182,7 +182,7 @@ HttpResponse CurlHttpClient::perform (const HttpRequest& request)
 
     while (! finished)
     {
-        if (cancelled)
+        if (cancelled || (request.abandon != nullptr && request.abandon->load()))
             break;
 
         int running = 0;
@@ -199,7 +199,7 @@ HttpResponse CurlHttpClient::perform (const HttpRequest& request)
         }
 
         if (! finished)
-            curl_multi_poll (multiHandle, nullptr, 0, 1000, nullptr);
+            curl_multi_poll (multiHandle, nullptr, 0, request.abandon != nullptr ? 50 : 1000, nullptr);
     }
 
     long status = 0;

@@ -15,6 +15,12 @@ struct HttpRequest
     double connectTimeoutSeconds = 5.0; ///< deadline for the TCP (and TLS) connect, within the overall one
     size_t maxBodyBytes = 1 << 20;      ///< larger response bodies are refused (bodyTooLarge)
     juce::String caFile;                ///< PEM file of CA certificates to trust for https; empty = the system's CAs (verification stays on)
+
+    /** When set and it becomes true, perform() stops within about 50 ms and returns
+        `cancelled` (one job's cancel, not the client's). The caller keeps it alive
+        until perform() returns.
+    */
+    const std::atomic<bool>* abandon = nullptr;
 };
 
 /** Why a request produced no usable HTTP response. */
