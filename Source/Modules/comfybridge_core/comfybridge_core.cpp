@@ -31,6 +31,7 @@
 #include "generation/AudioTransfer.h"
 #include "generation/AudioTransfer.cpp"
 #include "generation/GenerationEngine.cpp"
+#include "audio/AudioSession.cpp"
 #include "readiness/CorsProbe.cpp"
 #include "readiness/WorkflowReadiness.cpp"
 #include "readiness/WorkflowGraphFormat.cpp"

@@ -68,6 +68,7 @@
 #include "image/PlaceholderRenderer.h"
 #include "generation/WorkflowLibrary.h"
 #include "generation/GenerationEngine.h"
+#include "audio/AudioSession.h"
 #include "readiness/CorsProbe.h"
 #include "readiness/WorkflowReadiness.h"
 #include "readiness/WorkflowGraphFormat.h"
