@@ -118,6 +118,9 @@ void AudioGenerationSection::showCaptureState()
     const auto state = capture.getState();
     const auto running = state == AudioCapture::State::armed || state == AudioCapture::State::capturing;
     armButton.setButtonText (running ? "Disarm" : "Arm capture");
+    inputView.setEmptyText (state == AudioCapture::State::capturing ? juce::String (juce::CharPointer_UTF8 ("Recording\xe2\x80\xa6 the waveform appears when the capture is complete."))
+                          : state == AudioCapture::State::armed   ? juce::String (juce::CharPointer_UTF8 ("Waiting for the host to play\xe2\x80\xa6"))
+                                                                  : juce::String ("Nothing captured yet. Arm, then play the host."));
 
     juce::String text;
     auto colour = Palette::text;
@@ -230,7 +233,7 @@ void AudioGenerationSection::chooseSaveFile()
 //==============================================================================
 void AudioGenerationSection::resized()
 {
-    constexpr int rowHeight = 28, captionWidth = 64;
+    constexpr int rowHeight = 28, captionWidth = 64, stateHeight = 36;
     auto area = getLocalBounds();
 
     // Bottom up: save row, dry/wet.
@@ -245,32 +248,43 @@ void AudioGenerationSection::resized()
     wetSlider.setBounds (wetRow);
     area.removeFromBottom (6);
 
+    inputCaption.setBounds (area.removeFromTop (20));
+
     if (needsInput)
     {
-        inputCaption.setBounds (area.removeFromTop (20));
+        // In a narrow column the "Length" caption goes (the editor keeps its title and tooltip).
         auto lengthRow = area.removeFromTop (rowHeight);
-        lengthCaption.setBounds (lengthRow.removeFromLeft (captionWidth));
-        lengthEditor.setBounds (lengthRow.removeFromLeft (64));
+        const auto narrow = lengthRow.getWidth() < 300;
+        lengthCaption.setVisible (! narrow);
+
+        if (! narrow)
+            lengthCaption.setBounds (lengthRow.removeFromLeft (captionWidth));
+
+        lengthEditor.setBounds (lengthRow.removeFromLeft (56));
         lengthRow.removeFromLeft (6);
-        unitBox.setBounds (lengthRow.removeFromLeft (96));
+        unitBox.setBounds (lengthRow.removeFromLeft (88));
         lengthRow.removeFromLeft (8);
-        armButton.setBounds (lengthRow.removeFromLeft (juce::jmin (120, lengthRow.getWidth())));
-        area.removeFromTop (4);
-        captureState.setBounds (area.removeFromTop (36));
-        inputView.setBounds (area.removeFromTop (juce::jmax (40, (area.getHeight() - 80) / 2)));
-        area.removeFromTop (8);
-    }
-    else
-    {
-        inputCaption.setBounds (area.removeFromTop (20));
-        captureState.setBounds (area.removeFromTop (36));
+        armButton.setBounds (lengthRow);
         area.removeFromTop (4);
     }
 
+    captureState.setBounds (area.removeFromTop (stateHeight));
+    area.removeFromTop (4);
+
+    // The waveforms share what is left: the result gets more.
+    const auto waves = area.getHeight() - 20 - stateHeight - 12;
+    const auto inputHeight = needsInput ? juce::jmax (30, waves * 2 / 5) : 0;
+
+    if (needsInput)
+    {
+        inputView.setBounds (area.removeFromTop (inputHeight));
+        area.removeFromTop (8);
+    }
+
     resultCaption.setBounds (area.removeFromTop (20));
-    resultState.setBounds (area.removeFromBottom (36));
+    resultState.setBounds (area.removeFromBottom (stateHeight));
     area.removeFromBottom (4);
-    resultView.setBounds (area);
+    resultView.setBounds (area.withHeight (juce::jmax (30, area.getHeight())));
 }
 
 } // namespace comfybridge

@@ -255,6 +255,10 @@ void GenerationView::showAudioOrImage()
     for (auto* c : std::initializer_list<juce::Component*> { &imageView, &sizeCaption, &widthEditor, &timesLabel, &heightEditor })
         c->setVisible (! audio);
 
+    promptEditor.setTextToShowWhenEmpty (audio ? "Describe the sound, e.g. warm analog pad, slow attack, 90 BPM"
+                                               : "Describe the image, e.g. a lighthouse at dusk, oil painting",
+                                         Palette::mutedText);
+
     updateButtons();
     resized();
 }
@@ -843,7 +847,8 @@ void GenerationView::resized()
     // The outcome gets the lines it needs (up to 40 % of the column; beyond that it scrolls).
     outcomeText.setBounds (resultArea.withHeight (1000));
     const auto textHeight = outcomeText.getText().isEmpty() ? 0 : outcomeText.getTextHeight() + 4;
-    outcomeText.setBounds (resultArea.removeFromBottom (juce::jmin (textHeight, resultArea.getHeight() * 2 / 5)));
+    // (Audio needs the column more: its outcome gets a quarter and scrolls beyond.)
+    outcomeText.setBounds (resultArea.removeFromBottom (juce::jmin (textHeight, resultArea.getHeight() * (audioMode ? 1 : 2) / (audioMode ? 4 : 5))));
     resultArea.removeFromBottom (textHeight > 0 ? 6 : 0);
     imageView.setBounds (resultArea);
 
