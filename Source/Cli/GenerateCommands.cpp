@@ -3,6 +3,7 @@
 #include "CliExitCodes.h"
 #include "Shared/BundledWorkflows.h"
 
+#include <cstring>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <unistd.h>
@@ -14,12 +15,18 @@ namespace
 {
     const char* const generateHelp =
         "Usage: comfybridge generate --workflow NAME|FILE [--prompt TEXT] [--negative-prompt TEXT]\n"
-        "                            [--seed N] [--width W] [--height H] [--job-timeout S] --out FILE.png [config options]\n"
-        "  Submits the workflow to ComfyUI and writes the image(s). Only the inputs you\n"
+        "                            [--seed N] [--width W] [--height H] [--audio IN.wav|IN.flac] [--duration S]\n"
+        "                            [--job-timeout S] --out FILE.png|FILE.wav|FILE.flac [config options]\n"
+        "  Submits the workflow to ComfyUI and writes the image(s), or for an audio workflow\n"
+        "  (SaveAudio/PreviewAudio) the audio, as WAV or FLAC by --out's extension. --audio is\n"
+        "  uploaded to ComfyUI and bound to the workflow's LoadAudio; --duration (seconds,\n"
+        "  0 < S <= 600) to its EmptyLatentAudio/TrimAudioDuration. Only the inputs you\n"
         "  give are changed; the rest run as the workflow has them. When ComfyUI is\n"
-        "  unavailable the fallback mode applies: placeholder (a drawn image, exit 0),\n"
-        "  skip (exit 5) or abort (exit 3). Progress goes to stderr, a JSON result to stdout:\n"
-        "  {\"result\": \"generated\"|\"placeholder\"|\"skipped\"|..., \"path\", \"prompt_id\", \"seconds\", \"messages\"}\n"
+        "  unavailable the fallback mode applies: placeholder (a drawn image; for audio the dry\n"
+        "  --audio or silence, of the requested length; exit 0), skip (exit 5) or abort (exit 3).\n"
+        "  Progress goes to stderr, a JSON result to stdout:\n"
+        "  {\"result\": \"generated\"|\"placeholder\"|\"skipped\"|..., \"path\", \"paths\", \"audio\": [{\"path\",\n"
+        "   \"seconds\", \"sample_rate\", \"channels\"}], \"prompt_id\", \"seconds\", \"messages\"}\n"
         "  Exit 1 when ComfyUI reports a validation or execution error. Ctrl-C cancels the job.\n\n";
 
     const char* const placeholderHelp =
@@ -87,6 +94,80 @@ namespace
         return paths;
     }
 
+    bool isAudioFileName (const juce::String& path)
+    {
+        return path.endsWithIgnoreCase (".wav") || path.endsWithIgnoreCase (".flac");
+    }
+
+    /** Writes every audio result; the first to @p out, further ones as NAME_2.EXT ... FLAC that
+        ComfyUI made is written byte for byte when --out is .flac; anything else (a placeholder,
+        WAV output) is encoded.
+    */
+    juce::StringArray writeAudio (const comfybridge::GenerationResult& result, const juce::File& out, juce::StringArray& errors)
+    {
+        juce::StringArray paths;
+
+        for (size_t i = 0; i < result.audio.size(); ++i)
+        {
+            const auto file = i == 0 ? out : out.getSiblingFile (out.getFileNameWithoutExtension() + "_" + juce::String ((int) i + 1) + out.getFileExtension());
+            // The CLI asks for no resampling, so a fetched FLAC is exactly result.audio[i].
+            const auto asFetched = i < result.audioFiles.size() && out.hasFileExtension ("flac")
+                                && result.audioFiles[i].getSize() > 4 && std::memcmp (result.audioFiles[i].getData(), "fLaC", 4) == 0;
+            juce::String error;
+
+            if (asFetched ? file.replaceWithData (result.audioFiles[i].getData(), result.audioFiles[i].getSize())
+                          : comfybridge::writeAudioFile (result.audio[i], file, error))
+                paths.add (file.getFullPathName());
+            else
+                errors.add (error.isNotEmpty() ? error : "cannot write " + file.getFullPathName());
+        }
+
+        return paths;
+    }
+
+    /** --audio: the file decoded with JUCE's readers (WAV or FLAC); an error names the flag. */
+    comfybridge::AudioClip readAudioFlag (ParsedArguments& parsed)
+    {
+        if (! parsed.flags.containsKey ("audio"))
+            return {};
+
+        const auto file = juce::File::getCurrentWorkingDirectory().getChildFile (parsed.flags["audio"]);
+        juce::MemoryBlock bytes;
+
+        if (! file.existsAsFile() || ! file.loadFileAsData (bytes))
+        {
+            parsed.errors.add ("--audio: cannot read " + file.getFullPathName());
+            return {};
+        }
+
+        auto decoded = comfybridge::decodeAudio (bytes);
+        if (auto* error = std::get_if<juce::String> (&decoded))
+        {
+            parsed.errors.add ("--audio: " + file.getFileName() + ": " + *error);
+            return {};
+        }
+
+        return std::get<comfybridge::AudioClip> (decoded);
+    }
+
+    /** --duration: seconds, 0 < S <= 600. */
+    std::optional<double> durationFlag (ParsedArguments& parsed)
+    {
+        if (! parsed.flags.containsKey ("duration"))
+            return std::nullopt;
+
+        const auto text = parsed.flags["duration"].trim();
+        const auto value = text.getDoubleValue();
+
+        if (text.isEmpty() || ! text.containsOnly ("0123456789.") || ! (value > 0.0 && value <= comfybridge::WorkflowInputs::maxDurationSeconds))
+        {
+            parsed.errors.add ("--duration: '" + parsed.flags["duration"] + "' is not a number of seconds above 0 and at most 600");
+            return std::nullopt;
+        }
+
+        return value;
+    }
+
     /** A progress bar on a terminal, plain lines otherwise (both on stderr). */
     void showProgress (const comfybridge::GenerationProgress& progress)
     {
@@ -115,7 +196,7 @@ int runGenerateCommand (const juce::StringArray& args)
         return exitCode::ok;
     }
 
-    const juce::StringArray valueFlags { "workflow", "prompt", "negative-prompt", "seed", "width", "height", "out", "job-timeout" };
+    const juce::StringArray valueFlags { "workflow", "prompt", "negative-prompt", "seed", "width", "height", "out", "job-timeout", "audio", "duration" };
     auto parsed = parseArguments (args, valueFlags);
     rejectUnknownFlags (parsed, valueFlags);
 
@@ -133,6 +214,8 @@ int runGenerateCommand (const juce::StringArray& args)
     if (const auto height = integerFlag (parsed, "height", 1, 16384))
         inputs.height = (int) *height;
     const auto jobTimeout = integerFlag (parsed, "job-timeout", 1, 86400).value_or (600);
+    inputs.durationSeconds = durationFlag (parsed);
+    const auto inputAudio = readAudioFlag (parsed);
 
     if (! parsed.positional.isEmpty())
         parsed.errors.add ("unexpected argument '" + parsed.positional[0] + "'");
@@ -147,6 +230,10 @@ int runGenerateCommand (const juce::StringArray& args)
         else
             workflow = std::get<comfybridge::WorkflowDefinition> (found);
     }
+
+    const auto producesAudio = workflow && workflow->producesAudio();
+    if (producesAudio && outPath.isNotEmpty() && ! isAudioFileName (outPath))
+        parsed.errors.add ("--out: the workflow makes audio; give a .wav or .flac file, not '" + outPath + "'");
 
     printErrors (parsed.warnings);
 
@@ -175,6 +262,7 @@ int runGenerateCommand (const juce::StringArray& args)
     request.workflow = *workflow;
     request.inputs = inputs;
     request.timeoutSeconds = (double) jobTimeout;
+    request.inputAudio = inputAudio;
     request.onProgress = showProgress;
 
     job = manager.generate (request);
@@ -189,7 +277,8 @@ int runGenerateCommand (const juce::StringArray& args)
 
     const auto result = future.get();
     juce::StringArray errors;
-    const auto paths = writeImages (result, juce::File::getCurrentWorkingDirectory().getChildFile (outPath), errors);
+    const auto outFile = juce::File::getCurrentWorkingDirectory().getChildFile (outPath);
+    const auto paths = producesAudio ? writeAudio (result, outFile, errors) : writeImages (result, outFile, errors);
 
     for (const auto& message : result.messages)
         std::cerr << message << "\n";
@@ -207,6 +296,10 @@ int runGenerateCommand (const juce::StringArray& args)
     json["result"] = comfybridge::toString (result.outcome).toStdString();
     json["path"] = paths.isEmpty() ? nlohmann::ordered_json() : nlohmann::ordered_json (paths[0].toStdString());
     json["paths"] = toStrings (paths);
+    json["audio"] = nlohmann::ordered_json::array();
+    for (int i = 0; producesAudio && i < paths.size() && i < (int) result.audio.size(); ++i)
+        json["audio"].push_back ({ { "path", paths[i].toStdString() }, { "seconds", result.audio[(size_t) i].getLengthSeconds() },
+                                   { "sample_rate", result.audio[(size_t) i].sampleRate }, { "channels", result.audio[(size_t) i].getNumChannels() } });
     json["prompt_id"] = result.promptId.isEmpty() ? nlohmann::ordered_json() : nlohmann::ordered_json (result.promptId.toStdString());
     json["seconds"] = result.seconds;
     json["messages"] = toStrings (result.messages);
