@@ -101,3 +101,16 @@ TEST_CASE ("the audio section shows a restored result whose file is missing", "[
     CHECK (section.getResultText().contains (gone.getFullPathName()));
     CHECK_FALSE (section.getSaveButton().isEnabled());
 }
+
+TEST_CASE ("for a text-to-audio workflow the section offers no capture", "[gui][audio]")
+{
+    AudioSession session;
+    session.prepare (48000.0, 2);
+    comfybridge::AudioGenerationSection section (session);
+    section.setSize (340, 480);
+    section.setNeedsInput (false);
+    CHECK (section.getCaptureText().startsWith ("This workflow makes audio from text"));
+    CHECK_FALSE (section.getArmButton().isVisible());
+    CHECK_FALSE (section.getInputView().isVisible());
+    CHECK (section.getResultView().getHeight() > 100);
+}
