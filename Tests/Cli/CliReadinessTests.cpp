@@ -34,7 +34,7 @@ TEST_CASE ("cli: models lists what is missing with its URL and exits 6", "[cli][
 {
     TestHelpers::FakeComfyUI server;
     REQUIRE (server.start());
-    server.setModelFiles ("checkpoints", {});
+    server.setModelFiles ("checkpoints", { "stable_audio_open_1.0.safetensors" });
     TemporaryHome home;
 
     const auto result = runCli (command ({ "models" }, server.port()), home.dir);

@@ -88,7 +88,7 @@ TEST_CASE ("readiness: a complete server is fully ready and the workflows are de
 TEST_CASE ("readiness: a missing checkpoint is listed with its workflow and URL, and that workflow cannot run", "[readiness][manager]")
 {
     ReadinessFixture f;
-    f.server.setModelFiles ("checkpoints", {});
+    f.server.setModelFiles ("checkpoints", { "stable_audio_open_1.0.safetensors" });
     const auto status = f.connectAndCheck();
 
     CHECK (status.available);
@@ -126,10 +126,10 @@ TEST_CASE ("readiness: a missing node class names the workflow and the node", "[
 TEST_CASE ("readiness: refreshReadiness sees what the user fixed on the server", "[readiness][manager]")
 {
     ReadinessFixture f;
-    f.server.setModelFiles ("checkpoints", {});
+    f.server.setModelFiles ("checkpoints", { "stable_audio_open_1.0.safetensors" });
     CHECK_FALSE (f.connectAndCheck().modelsReady);
 
-    f.server.setModelFiles ("checkpoints", { "v1-5-pruned-emaonly-fp16.safetensors" });
+    f.server.setModelFiles ("checkpoints", { "v1-5-pruned-emaonly-fp16.safetensors", "stable_audio_open_1.0.safetensors" });
     f.manager->refreshReadiness();
     const auto checked = f.manager->readinessChecked();
     REQUIRE (ready (checked));

@@ -32,6 +32,19 @@ namespace
     }
 
     /** Instantiates and parses, failing the test on errors. */
+    /** The image inputs, in WorkflowInputs' order (what the tests set; the rest stays unset). */
+    WorkflowInputs imageInputs (std::optional<juce::String> prompt, std::optional<juce::String> negative,
+                                std::optional<juce::int64> seed, std::optional<int> width, std::optional<int> height)
+    {
+        WorkflowInputs inputs;
+        inputs.prompt = prompt;
+        inputs.negativePrompt = negative;
+        inputs.seed = seed;
+        inputs.width = width;
+        inputs.height = height;
+        return inputs;
+    }
+
     Json instantiate (const WorkflowDefinition& workflow, const WorkflowInputs& inputs)
     {
         auto result = comfybridge::instantiateWorkflow (workflow, inputs);
@@ -127,7 +140,7 @@ TEST_CASE ("the bundled workflows load with no errors", "[workflows]")
 
     CHECK (errors.isEmpty());
     INFO (errors.joinIntoString ("\n"));
-    CHECK (library.getNames() == juce::StringArray { "txt2img", "empty_image", "invert_image" });
+    CHECK (library.getNames() == juce::StringArray { "txt2img", "empty_image", "invert_image", "audio_gain", "audio_trim", "audio_sao_t2a", "audio_sao_a2a" });
 
     for (const auto& workflow : library.getWorkflows())
     {
@@ -136,10 +149,34 @@ TEST_CASE ("the bundled workflows load with no errors", "[workflows]")
         CHECK (workflow.title.isNotEmpty());
         CHECK (workflow.description.isNotEmpty());
         CHECK (parse (workflow.apiJson).is_object());
+        // Image workflows take a seed and a size; audio ones a LoadAudio file or a duration instead.
+        CHECK (workflow.producesAudio() == workflow.name.startsWith ("audio_"));
+        if (workflow.producesAudio())
+        {
+            CHECK (workflow.audio.size() + workflow.duration.size() >= 1);
+            CHECK (workflow.width.empty());
+            continue;
+        }
         CHECK (workflow.seed.size() == 1);
         CHECK (workflow.width.size() == 1);
         CHECK (workflow.height.size() == 1);
     }
+
+    for (const auto* name : { "audio_sao_t2a", "audio_sao_a2a" })
+    {
+        INFO (name);
+        const auto* sao = library.find (name);
+        REQUIRE (sao != nullptr);
+        REQUIRE (sao->models.size() == 2);
+        CHECK (sao->models[0].folder == "checkpoints");
+        CHECK (sao->models[0].name == "stable_audio_open_1.0.safetensors");
+        CHECK (sao->models[1].folder == "text_encoders");
+        CHECK (sao->models[1].name == "t5_base.safetensors");
+        CHECK (sao->models[1].url.startsWith ("https://huggingface.co/"));
+        CHECK (sao->seed.size() == 1);
+    }
+    CHECK (library.find ("audio_sao_t2a")->duration.size() == 1);
+    CHECK (library.find ("audio_sao_a2a")->audio.size() == 1);
 
     const auto* txt2img = library.find ("txt2img");
     REQUIRE (txt2img != nullptr);
@@ -171,12 +208,14 @@ TEST_CASE ("every bundled workflow instantiates into a graph ComfyUI accepts as 
 {
     juce::StringArray errors;
     const auto library = loadBundledWorkflows (errors);
-    REQUIRE (library.getWorkflows().size() == 3);
+    REQUIRE (library.getWorkflows().size() == 7);
 
     for (const auto& workflow : library.getWorkflows())
     {
         INFO (workflow.name);
-        const auto graph = instantiate (workflow, { "a red fox in the snow", "blurry", 123, 640, 384 });
+        if (workflow.producesAudio())
+            continue; // audio workflows: AudioFileCodecTests
+        const auto graph = instantiate (workflow, imageInputs ("a red fox in the snow", "blurry", 123, 640, 384));
 
         bool hasSaveImage = false;
 
@@ -198,7 +237,7 @@ TEST_CASE ("txt2img puts prompt, negative prompt, seed and size on the right inp
 {
     const auto workflow = bundled ("txt2img");
     const auto prompt = juce::String (juce::CharPointer_UTF8 ("caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e \"quoted\"\nsecond line"));
-    const auto graph = instantiate (workflow, { prompt, "ugly, blurry", 9007199254740991LL, 768, 512 });
+    const auto graph = instantiate (workflow, imageInputs (prompt, "ugly, blurry", 9007199254740991LL, 768, 512));
 
     CHECK (juce::String::fromUTF8 (graph["6"]["inputs"]["text"].get<std::string>().c_str()) == prompt);
     CHECK (graph["7"]["inputs"]["text"] == "ugly, blurry");
@@ -232,7 +271,7 @@ TEST_CASE ("EmptyLatentImage sizes are rounded up to a multiple of 8, at least 1
     for (const auto& [requested, expected] : rows)
     {
         INFO (requested);
-        const auto graph = instantiate (workflow, { "p", "n", 1, requested, requested });
+        const auto graph = instantiate (workflow, imageInputs ("p", "n", 1, requested, requested));
         CHECK (graph["5"]["inputs"]["width"] == expected);
         CHECK (graph["5"]["inputs"]["height"] == expected);
     }
@@ -245,13 +284,13 @@ TEST_CASE ("model-free workflows take the seed as a colour and the exact size, a
         INFO (name);
         const auto workflow = bundled (name);
 
-        const auto graph = instantiate (workflow, { "ignored prompt", "ignored", 16777216LL * 3 + 42, 1, 16384 });
+        const auto graph = instantiate (workflow, imageInputs ("ignored prompt", "ignored", 16777216LL * 3 + 42, 1, 16384));
         CHECK (graph["1"]["inputs"]["color"] == 42);
         CHECK (graph["1"]["inputs"]["width"] == 1);
         CHECK (graph["1"]["inputs"]["height"] == 16384);
         CHECK (graph.dump().find ("ignored") == std::string::npos);
 
-        const auto other = instantiate (workflow, { {}, {}, 43, 64, 64 });
+        const auto other = instantiate (workflow, imageInputs ({}, {}, 43, 64, 64));
         CHECK (other["1"]["inputs"]["color"] == 43);
         CHECK (other["1"]["inputs"]["batch_size"] == 1);
     }
@@ -263,18 +302,18 @@ TEST_CASE ("out-of-range seeds and sizes are refused with every problem named", 
 {
     const auto workflow = bundled ("txt2img");
 
-    CHECK (mentions (instantiationErrors (workflow, { "p", "n", -1, 512, 512 }), "seed: -1"));
-    CHECK (mentions (instantiationErrors (workflow, { "p", "n", 9007199254740992LL, 512, 512 }), "seed: 9007199254740992"));
-    CHECK (mentions (instantiationErrors (workflow, { "p", "n", 0, 0, 512 }), "width: 0"));
-    CHECK (mentions (instantiationErrors (workflow, { "p", "n", 0, 512, 16385 }), "height: 16385"));
+    CHECK (mentions (instantiationErrors (workflow, imageInputs ("p", "n", -1, 512, 512)), "seed: -1"));
+    CHECK (mentions (instantiationErrors (workflow, imageInputs ("p", "n", 9007199254740992LL, 512, 512)), "seed: 9007199254740992"));
+    CHECK (mentions (instantiationErrors (workflow, imageInputs ("p", "n", 0, 0, 512)), "width: 0"));
+    CHECK (mentions (instantiationErrors (workflow, imageInputs ("p", "n", 0, 512, 16385)), "height: 16385"));
 
-    const auto all = instantiationErrors (workflow, { "p", "n", -5, -1, 100000 });
+    const auto all = instantiationErrors (workflow, imageInputs ("p", "n", -5, -1, 100000));
     CHECK (all.size() == 3);
     CHECK (mentions (all, "seed: -5"));
     CHECK (mentions (all, "width: -1"));
     CHECK (mentions (all, "height: 100000"));
 
-    CHECK (instantiationErrors (workflow, { "p", "n", 0, 1, 16384 }).isEmpty());
+    CHECK (instantiationErrors (workflow, imageInputs ("p", "n", 0, 1, 16384)).isEmpty());
 }
 
 TEST_CASE ("bindings to missing nodes, missing inputs, links or the wrong kind of value are errors", "[workflows]")
@@ -447,7 +486,7 @@ TEST_CASE ("a user's API-format file loads with inputs bound by convention", "[w
     CHECK (workflow.models[0].folder == "checkpoints");
     CHECK (workflow.models[0].name == "v1-5-pruned-emaonly-fp16.safetensors");
 
-    const auto graph = instantiate (workflow, { "mine", "not this", 5, 640, 640 });
+    const auto graph = instantiate (workflow, imageInputs ("mine", "not this", 5, 640, 640));
     CHECK (graph["6"]["inputs"]["text"] == "mine");
     CHECK (graph["7"]["inputs"]["text"] == "not this");
     CHECK (graph["3"]["inputs"]["seed"] == 5);
@@ -553,7 +592,7 @@ TEST_CASE ("user files that ComfyUI could not run are refused with a clear messa
     SECTION ("no output node")
     {
         const auto error = loadUserError (R"({"1": {"class_type": "EmptyImage", "inputs": {"width": 8, "height": 8, "batch_size": 1, "color": 0}}})");
-        CHECK (error.contains ("no output node: add a SaveImage or PreviewImage node"));
+        CHECK (error.contains ("no output node: add a SaveImage, PreviewImage, SaveAudio or PreviewAudio node"));
     }
 
     SECTION ("a link to a node that does not exist")

@@ -97,6 +97,42 @@ void fallbackHandling (const comfybridge::ComfyUIConfig& config, std::ostream& o
 }
 //[/fallback-handling]
 
+//[audio-round-trip]
+void audioRoundTrip (const comfybridge::ComfyUIConfig& config, const comfybridge::WorkflowDefinition& workflow,
+                     const juce::File& in, const juce::File& out, std::ostream& log)
+{
+    juce::MemoryBlock bytes;
+    in.loadFileAsData (bytes);
+    auto decoded = comfybridge::decodeAudio (bytes); // WAV or FLAC, else a message
+
+    if (auto* error = std::get_if<juce::String> (&decoded))
+    {
+        log << "Cannot read " << in.getFileName() << ": " << *error << "\n";
+        return;
+    }
+
+    comfybridge::ConnectionManager manager (config);
+    manager.connect().get();
+
+    comfybridge::GenerationRequest request;
+    request.workflow = workflow;                                      // e.g. audio_gain: LoadAudio -> -6 dB -> SaveAudio
+    request.inputAudio = std::get<comfybridge::AudioClip> (decoded); // uploaded and bound to LoadAudio
+    request.outputSampleRate = 48000.0;                               // resampled on the worker, not here
+
+    // A tool may wait; the message thread gets onFinished instead.
+    const auto result = manager.generate (request)->getFuture().get();
+    juce::String error;
+
+    if (! result.audio.empty() && comfybridge::writeAudioFile (result.audio[0], out, error))
+        log << comfybridge::toString (result.outcome) << ": " << result.audio[0].getLengthSeconds() << " s at "
+             << result.audio[0].sampleRate << " Hz\n";
+    else
+        log << comfybridge::toString (result.outcome) << ": " << result.messages.joinIntoString ("; ") << error << "\n";
+
+    manager.disconnect();
+}
+//[/audio-round-trip]
+
 //[background-reconnection]
 void backgroundReconnection (const comfybridge::ComfyUIConfig& config, std::ostream& out, int maxChecks, double checkEverySeconds)
 {

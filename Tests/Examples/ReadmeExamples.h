@@ -14,5 +14,7 @@ namespace examples
     void healthMonitoring (const comfybridge::ComfyUIConfig& config, std::ostream& out, int secondsToWatch);
     void statusCallbacks (const comfybridge::ComfyUIConfig& config, std::ostream& out, int secondsToWatch);
     void fallbackHandling (const comfybridge::ComfyUIConfig& config, std::ostream& out);
+    void audioRoundTrip (const comfybridge::ComfyUIConfig& config, const comfybridge::WorkflowDefinition& workflow,
+                         const juce::File& in, const juce::File& out, std::ostream& log);
     void backgroundReconnection (const comfybridge::ComfyUIConfig& config, std::ostream& out, int maxChecks, double checkEverySeconds);
 }

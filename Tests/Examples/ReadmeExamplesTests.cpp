@@ -3,6 +3,9 @@
 #include <MisbehavingServers.h>
 #include "ReadmeExamples.h"
 #include "Support/TestUtilities.h"
+#include "Support/AudioTestSupport.h"
+#include "Support/FakeExecutor.h"
+#include "Shared/BundledWorkflows.h"
 
 #include <sstream>
 #include <thread>
@@ -50,6 +53,28 @@ TEST_CASE ("README example: fallback handling", "[examples]")
     const juce::String text (out.str());
     CHECK (text.startsWith ("Using fallback mode: skip\nComfyUI at http://127.0.0.1:"));
     CHECK (text.contains ("generation requests will be skipped"));
+}
+
+TEST_CASE ("README example: audio round trip", "[examples][audio]")
+{
+    TestHelpers::FakeComfyUI server;
+    REQUIRE (server.start());
+    TestSupport::FakeExecutor executor (server);
+    const auto folder = juce::File::getSpecialLocation (juce::File::tempDirectory).getNonexistentChildFile ("comfybridge-example", "");
+    REQUIRE (folder.createDirectory());
+    juce::String error;
+    REQUIRE (comfybridge::writeAudioFile (TestSupport::makeTone (44100.0, 44100, 2, 440.0, 0.5f), folder.getChildFile ("in.wav"), error));
+
+    std::ostringstream out;
+    const auto workflow = std::get<comfybridge::WorkflowDefinition> (comfybridge::findWorkflow ("audio_gain"));
+    examples::audioRoundTrip (localConfig (server.port()), workflow, folder.getChildFile ("in.wav"), folder.getChildFile ("out.flac"), out);
+    CHECK (out.str() == "generated: 1 s at 48000 Hz\n");
+    CHECK (folder.getChildFile ("out.flac").existsAsFile());
+
+    std::ostringstream bad;
+    examples::audioRoundTrip (localConfig (server.port()), workflow, folder.getChildFile ("missing.wav"), folder.getChildFile ("x.wav"), bad);
+    CHECK (juce::String (bad.str()).startsWith ("Cannot read missing.wav"));
+    folder.deleteRecursively();
 }
 
 TEST_CASE ("README example: background reconnection", "[examples][slow]")

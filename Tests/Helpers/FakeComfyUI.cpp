@@ -385,6 +385,8 @@ namespace
     }
 
     const char* const defaultCheckpoint = "v1-5-pruned-emaonly-fp16.safetensors";
+    const char* const stableAudioCheckpoint = "stable_audio_open_1.0.safetensors";
+    const char* const stableAudioTextEncoder = "t5_base.safetensors";
 
     /** ComfyUI's user_manager path rules: a value still holding '%' is unquoted again;
         the result must stay inside the user's folder (403), and must name something (400).
@@ -440,12 +442,15 @@ FakeComfyUI::FakeComfyUI()
     : httpServer ([this] (const Request& r) { return dispatch (r); })
 {
     nodeClasses = defaultNodeClasses();
+    addAudioNodeClasses (nodeClasses);
 
     for (const char* name : { "checkpoints", "loras", "vae", "text_encoders", "diffusion_models",
                               "clip_vision", "embeddings", "controlnet", "upscale_models" })
         modelFolders.push_back ({ name, {}, {} });
 
-    modelFolders.front().files = { defaultCheckpoint };
+    // The bundled workflows' models: SD 1.5 for txt2img, Stable Audio Open 1.0 and its T5 for the audio ones.
+    modelFolders.front().files = { defaultCheckpoint, stableAudioCheckpoint };
+    modelFolders[3].files = { stableAudioTextEncoder };
     installDefaultRoutes();
 }
 
@@ -652,6 +657,7 @@ void FakeComfyUI::installDefaultRoutes()
     setRoute ("GET",  "/userdata/{file}", [this] (const Request& r) { return handleGetUserdata (r); });
     setRoute ("POST", "/userdata/{file}", [this] (const Request& r) { return handlePostUserdata (r); });
     setRoute ("DELETE", "/userdata/{file}", [this] (const Request& r) { return handleDeleteUserdata (r); });
+    setRoute ("POST", "/upload/image", [this] (const Request& r) { return handleUploadImage (r); });
 }
 
 //==============================================================================
@@ -934,7 +940,7 @@ Response FakeComfyUI::handlePostPrompt (const Request& request)
 
     // ComfyUI validates the graph against its node classes before queueing it.
     nlohmann::json partialErrors = nlohmann::json::object();
-    if (auto refusal = validatePrompt (body["prompt"], objectInfo(), nullptr, &partialErrors))
+    if (auto refusal = validatePrompt (body["prompt"], objectInfo(), nullptr, &partialErrors, inputFileNames()))
         return jsonResponse (*refusal, 400);
 
     std::string promptId = makeUuid();
@@ -1370,6 +1376,7 @@ nlohmann::json FakeComfyUI::objectInfoLocked() const
         }
     }
 
+    listAudioInputs (info);
     return info;
 }
 
@@ -1395,6 +1402,7 @@ void FakeComfyUI::resetNodeClasses()
 {
     std::lock_guard<std::mutex> lock (stateMutex);
     nodeClasses = defaultNodeClasses();
+    addAudioNodeClasses (nodeClasses);
 }
 
 void FakeComfyUI::setModelFiles (const std::string& folder, const std::vector<std::string>& names)

@@ -14,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,10 @@ struct WsFrame
                                 of the relative path (?full_info=true: {path,size,modified,created});
                                 409 "File already exists"; 400 bad name; 403 when the path escapes
       DELETE /userdata/{file}   204 / 404
+      POST /upload/image        multipart form (image = the file, type, subfolder, overwrite) stores the file in
+                                the input directory (see inputFile()) → {"name","subfolder","type"}; the same
+                                name with other bytes becomes "name (1).ext", identical bytes keep the name
+                                (as server.py's image_upload does); 400 without a file; 413 above maxUploadBytes.
     {file} is one path segment ("workflows%2Fa.json"); a value still holding '%' after the
     router's decoding is decoded again, as ComfyUI does, so double encoding works too.
     Unknown path → 404 "404: Not Found"; known path, wrong method → 405 (both plain text, no CORS headers).
@@ -192,8 +197,10 @@ public:
 
     /** Sets the files listed for a model folder (creating the folder if it is new).
         The default: "checkpoints" holds "v1-5-pruned-emaonly-fp16.safetensors" (the
-        bundled txt2img's checkpoint); loras, vae, text_encoders, diffusion_models,
-        clip_vision, embeddings, controlnet and upscale_models are empty.
+        bundled txt2img's checkpoint) and "stable_audio_open_1.0.safetensors",
+        "text_encoders" holds "t5_base.safetensors" (the bundled audio_sao_* models);
+        loras, vae, diffusion_models, clip_vision, embeddings, controlnet and
+        upscale_models are empty.
     */
     void setModelFiles (const std::string& folder, const std::vector<std::string>& names);
 
@@ -225,6 +232,23 @@ public:
 
     /** Every stored userdata file. */
     std::map<std::string, std::string> userdataFiles() const;
+
+    //==============================================================================
+    /** An uploaded (input directory) file by its path relative to the input directory, e.g.
+        "comfybridge/a.wav", if present.
+    */
+    std::optional<std::string> inputFile (const std::string& path) const;
+
+    /** Stores an input file directly (as if it had been uploaded). */
+    void setInputFile (const std::string& path, const std::string& bytes);
+
+    /** The paths of every input file. LoadAudio's combo in object_info lists only those at the
+        top level with an audio or video extension, sorted, as ComfyUI's os.listdir does.
+    */
+    std::set<std::string> inputFileNames() const;
+
+    /** The largest upload accepted (ComfyUI's --max-upload-size, default 100 MB); larger → 413. */
+    void setMaxUploadBytes (std::size_t bytes);
 
     //==============================================================================
     /** Requires "Authorization: Bearer <token>" on every request (401 otherwise), as a
@@ -324,6 +348,9 @@ private:
     Response handleGetUserdata (const Request&);
     Response handlePostUserdata (const Request&);
     Response handleDeleteUserdata (const Request&);
+    Response handleUploadImage (const Request&);            // FakeComfyUIUploads.cpp
+    static void addAudioNodeClasses (nlohmann::json& classes); // FakeComfyUIUploads.cpp
+    void listAudioInputs (nlohmann::json& info) const;       // stateMutex held; FakeComfyUIUploads.cpp
 
     struct ModelFolder
     {
@@ -357,6 +384,8 @@ private:
     std::vector<ModelFolder> modelFolders;
     bool windowsPaths = false;
     std::map<std::string, std::string> userdata;
+    std::map<std::string, std::string> inputFiles;           // input directory: relative path → bytes
+    std::size_t maxUploadBytes = 100u << 20;
     std::string requiredBearerToken;
 
     mutable std::mutex wsMutex;                  // guards the two members below

@@ -52,7 +52,8 @@ namespace
     class Validator
     {
     public:
-        Validator (const json& p, const json& info) : prompt (p), objectInfo (info) {}
+        Validator (const json& p, const json& info, const std::set<std::string>& files)
+            : prompt (p), objectInfo (info), inputFiles (files) {}
 
         Verdict validate (const std::string& id)
         {
@@ -88,6 +89,19 @@ namespace
                     continue;
                 }
 
+                // LoadAudio's VALIDATE_INPUTS takes "audio": ComfyUI skips the combo check for it and
+                // asks the node instead, which looks for the file in the input directory.
+                if (node["class_type"] == "LoadAudio" && name == "audio")
+                {
+                    if (! value.is_string() || inputFiles.count (value.get<std::string>()) == 0)
+                    {
+                        verdict.valid = false;
+                        verdict.reasons.push_back (error ("custom_validation_failed", "Custom validation failed for node",
+                                                          name + " - Invalid audio file: " + pythonText (value), { { "input_name", name } }));
+                    }
+                    continue;
+                }
+
                 if (auto problem = checkValue (name, value, spec); ! problem.is_null())
                 {
                     verdict.valid = false;
@@ -101,6 +115,7 @@ namespace
 
         const json& prompt;
         const json& objectInfo;
+        const std::set<std::string>& inputFiles;
         std::map<std::string, Verdict> validated;
 
     private:
@@ -139,7 +154,8 @@ namespace
     };
 }
 
-std::optional<json> validatePrompt (const json& prompt, const json& objectInfo, json* goodOutputs, json* nodeErrorsOut)
+std::optional<json> validatePrompt (const json& prompt, const json& objectInfo, json* goodOutputs, json* nodeErrorsOut,
+                                    const std::set<std::string>& inputFiles)
 {
     auto refuse = [] (json errorObject, json nodeErrors = json::object())
     {
@@ -164,7 +180,7 @@ std::optional<json> validatePrompt (const json& prompt, const json& objectInfo, 
     if (outputs.empty())
         return refuse (error ("prompt_no_outputs", "Prompt has no outputs", ""));
 
-    Validator validator (prompt, objectInfo);
+    Validator validator (prompt, objectInfo, inputFiles);
     json good = json::array(), nodeErrors = json::object();
     std::vector<std::string> failedMessages;
 

@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include <optional>
+#include <set>
+#include <string>
 
 namespace TestHelpers
 {
@@ -28,13 +30,17 @@ namespace TestHelpers
       ("exception_during_validation", details "'9'", on the output node). Errors land in
       node_errors[id] = {errors, dependent_outputs, class_type}, and the prompt is refused
       ("prompt_outputs_failed_validation") only when no output is left.
-    Not modelled: type checks between linked outputs and inputs, optional inputs, custom
+    - LoadAudio's VALIDATE_INPUTS: its "audio" is not checked against the combo but must name
+      a file in @p inputFiles (paths relative to the input directory, e.g. "comfybridge/a.wav"),
+      else "custom_validation_failed" with details "audio - Invalid audio file: NAME".
+    Not modelled: type checks between linked outputs and inputs, optional inputs, other
     VALIDATE_INPUTS functions.
 
     @p goodOutputs receives the outputs that passed (what the 200 answer queues); @p nodeErrors
     the errors of the outputs that did not (sent along with a 200 when some outputs passed).
 */
 std::optional<nlohmann::json> validatePrompt (const nlohmann::json& prompt, const nlohmann::json& objectInfo,
-                                              nlohmann::json* goodOutputs = nullptr, nlohmann::json* nodeErrors = nullptr);
+                                              nlohmann::json* goodOutputs = nullptr, nlohmann::json* nodeErrors = nullptr,
+                                              const std::set<std::string>& inputFiles = {});
 
 } // namespace TestHelpers

@@ -145,6 +145,7 @@ void FakeExecutor::forgetEverything()
     prompts.clear();
     history = json::object();
     cachedOutputs.clear();
+    audioCache.clear();
 }
 
 bool FakeExecutor::sleepUnlessStopping (int ms)
@@ -232,7 +233,7 @@ void FakeExecutor::installRoutes()
 
         // ComfyUI validates against its node classes first (the same checks as FakeComfyUI's own route).
         json goodOutputs, nodeErrors;
-        if (auto refusal = TestHelpers::validatePrompt (body["prompt"], server.objectInfo(), &goodOutputs, &nodeErrors))
+        if (auto refusal = TestHelpers::validatePrompt (body["prompt"], server.objectInfo(), &goodOutputs, &nodeErrors, server.inputFileNames()))
             return FakeComfyUI::jsonResponse (*refusal, 400);
 
         std::unique_lock<std::mutex> lock (mutex);
@@ -274,12 +275,15 @@ void FakeExecutor::installRoutes()
     server.setRoute ("GET", "/view", [this] (const Request& request)
     {
         std::lock_guard<std::mutex> lock (mutex);
-        const auto it = files.find (request.param ("filename"));
+        const auto subfolder = request.param ("subfolder");
+        const auto name = request.param ("filename");
+        const auto it = files.find (subfolder.empty() ? name : subfolder + "/" + name);
         if (it == files.end())
             return Response::empty (404);
         auto response = Response::empty (200);
         response.body = it->second;
-        response.setHeader ("Content-Type", "image/png");
+        const auto isFlac = name.size() > 5 && name.compare (name.size() - 5, 5, ".flac") == 0;
+        response.setHeader ("Content-Type", isFlac ? "audio/flac" : "image/png");
         response.setHeader ("Content-Disposition", "filename=\"" + request.param ("filename") + "\"");
         return response;
     });
@@ -317,6 +321,24 @@ void FakeExecutor::installRoutes()
         changed.notify_all();
         return Response::empty (200);
     });
+}
+
+json FakeExecutor::saveAudio (const std::string& classType, const json& inputs, const FakeAudio& audio)
+{
+    // get_save_image_path: the prefix's directory is the subfolder; PreviewAudio writes to temp with a random suffix.
+    const auto isPreview = classType == "PreviewAudio";
+    const auto prefix = isPreview ? std::string ("ComfyUI_temp_") + "abcde" : inputs.value ("filename_prefix", std::string ("audio/ComfyUI"));
+    const auto slash = prefix.rfind ('/');
+    const auto subfolder = slash == std::string::npos ? std::string() : prefix.substr (0, slash);
+    const auto base = slash == std::string::npos ? prefix : prefix.substr (slash + 1);
+    const auto flac = encodeFlac16 (audio);
+
+    std::lock_guard<std::mutex> lock (mutex);
+    char number[16];
+    std::snprintf (number, sizeof (number), "%05d", ++fileCounters[prefix]);
+    const auto filename = base + "_" + number + "_.flac";
+    files[subfolder.empty() ? filename : subfolder + "/" + filename] = flac;
+    return { { "audio", json::array ({ { { "filename", filename }, { "subfolder", subfolder }, { "type", isPreview ? "temp" : "output" } } }) } };
 }
 
 void FakeExecutor::execute (std::shared_ptr<Prompt> prompt)
@@ -358,6 +380,19 @@ void FakeExecutor::execute (std::shared_ptr<Prompt> prompt)
             (cachedOutputs.count (signatures[id]) > 0 ? cachedNodes : toRun).push_back (id);
         }
     }
+
+    std::map<std::string, std::shared_ptr<const FakeAudio>> audioValues;
+    const UpstreamAudio upstreamAudio = [&] (const json& link) -> std::shared_ptr<const FakeAudio>
+    {
+        if (! link.is_array() || link.size() != 2 || ! link[0].is_string())
+            return nullptr;
+        const auto id = link[0].get<std::string>();
+        if (const auto it = audioValues.find (id); it != audioValues.end())
+            return it->second;
+        std::lock_guard<std::mutex> lock (mutex);
+        const auto cached = signatures.count (id) ? audioCache.find (signatures[id]) : audioCache.end();
+        return cached != audioCache.end() ? cached->second : nullptr;
+    };
 
     json messages = json::array();
     auto record = [&] (const std::string& type, json data) { messages.push_back (json::array ({ type, data })); send (*prompt, type, std::move (data)); };
@@ -463,8 +498,27 @@ void FakeExecutor::execute (std::shared_ptr<Prompt> prompt)
             return finish ("error", false);
         }
 
+        if (isFakeAudioNode (classType))
+        {
+            auto result = runAudioNode (classType, node["inputs"], upstreamAudio, [this] (const std::string& path) { return server.inputFile (path); });
+            if (auto* failure = std::get_if<std::string> (&result))
+            {
+                record ("execution_error", { { "prompt_id", prompt->id }, { "node_id", nodeId }, { "node_type", classType }, { "executed", executed },
+                                             { "exception_message", *failure + "\n" }, { "exception_type", "ValueError" },
+                                             { "traceback", json::array() }, { "current_inputs", json::object() }, { "current_outputs", json::object() },
+                                             { "timestamp", nowMs() } });
+                return finish ("error", false);
+            }
+            std::lock_guard<std::mutex> lock (mutex);
+            audioValues[nodeId] = audioCache[signatures[nodeId]] = std::get<std::shared_ptr<const FakeAudio>> (result);
+        }
+
         json ui = json::object();
-        if (classType == "SaveImage" || classType == "PreviewImage")
+        if (classType == "SaveAudio" || classType == "PreviewAudio")
+        {
+            ui = saveAudio (classType, node["inputs"], *audioValues[nodeId]);
+        }
+        else if (classType == "SaveImage" || classType == "PreviewImage")
         {
             const auto png = renderGraph (prompt->graph);
             const auto prefix = node["inputs"].value ("filename_prefix", std::string ("ComfyUI"));

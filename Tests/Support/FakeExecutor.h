@@ -1,6 +1,7 @@
 #pragma once
 
 #include <FakeComfyUI.h>
+#include "FakeAudioNodes.h"
 #include <nlohmann/json.hpp>
 
 #include <condition_variable>
@@ -23,7 +24,9 @@ namespace TestSupport
     only from samplers; "executed" only for SaveImage/PreviewImage), history is
     written before the final `executing {node: null}`, which follows success,
     error and interruption alike. Outputs are named PREFIX_00001_.png and served by
-    /view. EmptyImage/ImageInvert graphs produce real pixels (drawn with JUCE).
+    /view. EmptyImage/ImageInvert graphs produce real pixels (drawn with JUCE). Audio graphs
+    (LoadAudio, AudioAdjustVolume, TrimAudioDuration, SaveAudio, PreviewAudio; see
+    FakeAudioNodes.h) produce real sound: SaveAudio writes 16-bit FLAC listed under "audio".
     GET /prompt, /queue, /queue delete, /interrupt and /history/{id} behave like ComfyUI's.
 */
 class FakeExecutor
@@ -88,6 +91,7 @@ private:
     std::map<std::string, std::string> files;
     std::map<std::string, nlohmann::json> cachedOutputs; // node signature → its UI output ({} for non-output nodes)
     std::map<std::string, int> fileCounters;             // filename_prefix → last number used
+    std::map<std::string, std::shared_ptr<const FakeAudio>> audioCache; // node signature → its AUDIO
     std::map<std::string, std::vector<std::string>> events;
     std::vector<std::thread> workers;
     int interrupts = 0, deletes = 0, counter = 0;
@@ -95,6 +99,7 @@ private:
 
     void installRoutes();
     void execute (std::shared_ptr<Prompt> prompt);
+    nlohmann::json saveAudio (const std::string& classType, const nlohmann::json& inputs, const FakeAudio& audio);
     void send (const Prompt& prompt, const std::string& type, nlohmann::json data, bool recordOnly = false);
     nlohmann::json queueJson() const;
     void broadcastStatus();

@@ -469,6 +469,11 @@ std::optional<juce::String> findWorkflowProblem (const WorkflowDefinition& workf
             if (isLink (input.value()) || input.value().is_object())
                 continue;
 
+            // LoadAudio's VALIDATE_INPUTS takes "audio": ComfyUI checks that the file exists instead of
+            // the combo (which lists only top-level input files), and ComfyBridge uploads it per job.
+            if (classType == "LoadAudio" && input.key() == "audio")
+                continue;
+
             const auto* spec = findInputSpec (objectInfo[classType], input.key());
             const auto* choices = spec != nullptr ? comboChoices (*spec) : nullptr;
 
