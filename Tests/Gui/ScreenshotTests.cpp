@@ -7,6 +7,7 @@
 #include <FakeComfyUI.h>
 #include <MisbehavingServers.h>
 #include "Plugin/PluginTestSupport.h"
+#include "Support/FakeExecutor.h"
 
 using namespace TestSupport;
 using namespace PluginTestSupport;
@@ -361,6 +362,7 @@ TEST_CASE ("screenshots of the audio Generate page", "[.screenshots]")
     {
         TestHelpers::FakeComfyUI server;
         REQUIRE (server.start());
+        FakeExecutor executor (server);
         AudioPage page (localConfig (server.port()));
         REQUIRE (pumpUntil ([&] { return page.processor().isBackendAvailable(); }));
         captureAndGenerate (page, "22-audio-result");

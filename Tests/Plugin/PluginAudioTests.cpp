@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 #include <FakeComfyUI.h>
 #include "Plugin/PluginTestSupport.h"
+#include "Support/FakeExecutor.h"
 
 using namespace TestSupport;
 using namespace PluginTestSupport;
@@ -96,6 +97,7 @@ TEST_CASE ("a captured 440 Hz tone comes back from audio_gain at -6 dB, played w
 {
     TestHelpers::FakeComfyUI server;
     REQUIRE (server.start());
+    FakeExecutor executor (server); // runs the queued prompt: LoadAudio, AudioAdjustVolume, SaveAudio
     TemporaryFolder folder;
     AudioRig rig (localConfig (server.port()), folder.dir);
     REQUIRE (pumpUntil ([&] { return rig.processor().isBackendAvailable(); }));

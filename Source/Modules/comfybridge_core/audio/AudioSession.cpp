@@ -201,7 +201,9 @@ void AudioSession::writeResultFile (const GenerationResult& finished, const Audi
     runInBackground ([bytes = std::move (bytes), clip, file, generation]() -> std::function<void (AudioSession&)>
     {
         juce::String error;
-        auto written = file.getParentDirectory().createDirectory().wasOk();
+        // (Another write may create the folder at the same moment: then it exists all the same.)
+        const auto folder = file.getParentDirectory();
+        auto written = folder.createDirectory().wasOk() || folder.isDirectory();
 
         if (! written)
             error = "cannot create the folder " + file.getParentDirectory().getFullPathName();
