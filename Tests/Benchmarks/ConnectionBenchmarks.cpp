@@ -182,6 +182,7 @@ namespace
 }
 
 void runGenerationBenchmarks();
+void runAudioBenchmarks();
 void runReadinessBenchmarks();
 void runCliIdleBenchmarks (bool quick);
 
@@ -193,6 +194,11 @@ int main (int argc, char* argv[])
 
     std::printf ("ComfyBridge connection benchmarks (%s)\n", quick ? "quick" : "full");
     std::setvbuf (stdout, nullptr, _IOLBF, 0); // lines appear as they are measured
+    if (argc > 1 && juce::String (argv[1]) == "--audio")
+    {
+        runAudioBenchmarks(); // only the audio figures (issue 14)
+        return 0;
+    }
     disconnectWhileHanging();
     healthCheckVersusCurl (false);
     healthCheckVersusCurl (true);
@@ -202,6 +208,7 @@ int main (int argc, char* argv[])
     hungAndBack();
     idleCpu (quick ? 10.0 : 60.0);
     runGenerationBenchmarks();
+    runAudioBenchmarks();
     runReadinessBenchmarks();
     runCliIdleBenchmarks (quick);
     return 0;

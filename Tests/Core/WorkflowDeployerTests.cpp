@@ -25,7 +25,7 @@ namespace
         juce::StringArray errors;
         const auto library = comfybridge::loadBundledWorkflows (errors);
         REQUIRE (errors.isEmpty());
-        REQUIRE (library.getWorkflows().size() == 3);
+        REQUIRE (library.getWorkflows().size() == 7);
         return library.getWorkflows();
     }
 
@@ -107,9 +107,9 @@ TEST_CASE ("stores every bundled workflow on an empty server", "[deploy]")
     const auto workflows = bundledWorkflows();
     const auto report = d.deploy (workflows);
 
-    REQUIRE (report.workflows.size() == 3);
+    REQUIRE (report.workflows.size() == 7);
     CHECK (report.succeeded());
-    CHECK (report.summary.contains ("3 created"));
+    CHECK (report.summary.contains ("7 created"));
 
     for (auto& w : workflows)
     {
@@ -130,7 +130,7 @@ TEST_CASE ("stores every bundled workflow on an empty server", "[deploy]")
 
     // One path segment with the slash encoded, created without overwriting.
     const auto posts = d.posts();
-    REQUIRE (posts.size() == 3);
+    REQUIRE (posts.size() == 7);
 
     for (auto& post : posts)
     {
@@ -150,9 +150,9 @@ TEST_CASE ("a second deployment finds everything unchanged and posts nothing", "
     for (auto& w : report.workflows)
         CHECK (w.outcome == DeployOutcome::unchanged);
 
-    CHECK (report.summary.contains ("3 unchanged"));
+    CHECK (report.summary.contains ("7 unchanged"));
     CHECK (d.posts().empty());
-    CHECK (d.fake.requestCount() == 3);
+    CHECK (d.fake.requestCount() == 7);
 }
 
 TEST_CASE ("a copy that differs only in formatting counts as unchanged", "[deploy]")
@@ -369,7 +369,7 @@ TEST_CASE ("a refused write fails with a clear message and changes nothing", "[d
         }
 
         CHECK_FALSE (report.succeeded());
-        CHECK (report.summary.contains ("3 failed"));
+        CHECK (report.summary.contains ("7 failed"));
     }
 
     SECTION ("500")
@@ -399,7 +399,7 @@ TEST_CASE ("fails clearly when nothing listens", "[deploy]")
     const auto config = TestSupport::localConfig (TestHelpers::TestHttpServer::findFreePort());
     const auto report = comfybridge::deployWorkflows (client, config, bundledWorkflows(), FakeComfyUI().objectInfo(), record, 2.0);
 
-    REQUIRE (report.workflows.size() == 3);
+    REQUIRE (report.workflows.size() == 7);
     for (auto& w : report.workflows)
         CHECK (w.outcome == DeployOutcome::failed);
 
@@ -422,10 +422,10 @@ TEST_CASE ("sends the auth header with every deployment request", "[deploy]")
         d.config.authToken = "s3cret-token";
         const auto report = d.deploy (bundledWorkflows());
         CHECK (report.succeeded());
-        CHECK (d.fake.userdataFiles().size() == 3);
+        CHECK (d.fake.userdataFiles().size() == 7);
 
         const auto headers = d.fake.authorizationHeaders();
-        REQUIRE (headers.size() == 6);
+        REQUIRE (headers.size() == 14);
 
         for (auto& h : headers)
             CHECK (h == "Bearer s3cret-token");
@@ -448,7 +448,7 @@ TEST_CASE ("deploys to a server that predates the /api prefix", "[deploy]")
     const auto report = d.deploy (bundledWorkflows());
 
     CHECK (report.succeeded());
-    CHECK (d.fake.userdataFiles().size() == 3);
+    CHECK (d.fake.userdataFiles().size() == 7);
 
     // Only the very first request tries /api/.
     const auto requests = d.fake.requests();

@@ -17,21 +17,9 @@ namespace
 EncodedAudio encodeForUpload (const AudioClip& clip)
 {
     EncodedAudio encoded;
-    const auto wavBytes = (size_t) clip.getNumSamples() * (size_t) clip.getNumChannels() * 3u + 44u;
-
-    if (wavBytes <= maxWavUploadBytes)
-    {
-        encoded.bytes = encodeWav (clip, 24);
-        encoded.mimeType = "audio/wav";
-    }
-    else
-    {
-        encoded.bytes = encodeFlac (clip, 16);
-        encoded.mimeType = "audio/flac";
-    }
-
-    const auto extension = encoded.mimeType == "audio/wav" ? ".wav" : ".flac";
-    encoded.fileName = "cb-" + sha256Hex (encoded.bytes.getData(), encoded.bytes.getSize()).substring (0, 24) + extension;
+    encoded.bytes = encodeFlac (clip, 16);
+    encoded.mimeType = "audio/flac";
+    encoded.fileName = "cb-" + sha256Hex (encoded.bytes.getData(), encoded.bytes.getSize()).substring (0, 24) + ".flac";
     return encoded;
 }
 

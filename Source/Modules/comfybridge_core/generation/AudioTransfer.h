@@ -8,19 +8,16 @@ namespace comfybridge::detail
 struct EncodedAudio
 {
     juce::MemoryBlock bytes;
-    juce::String fileName; ///< "cb-<content hash>.wav" or ".flac": the same audio gets the same name
-    juce::String mimeType; ///< "audio/wav" or "audio/flac"
+    juce::String fileName; ///< "cb-<content hash>.flac": the same audio gets the same name
+    juce::String mimeType; ///< "audio/flac"
 };
-
-/** The clips up to this many bytes of 24-bit WAV are uploaded as WAV (cheapest to
-    encode); longer ones as 16-bit FLAC (smaller; see the module README).
-*/
-constexpr size_t maxWavUploadBytes = 32u << 20;
 
 /** ComfyUI's default --max-upload-size: larger uploads are refused before sending. */
 constexpr size_t maxUploadBytes = 100u << 20;
 
-/** Encodes @p clip as WAV or FLAC (see maxWavUploadBytes) with a content-hash name. */
+/** Encodes @p clip as 16-bit FLAC (measured to be the cheaper upload: see the module
+    README) with a content-hash name.
+*/
 EncodedAudio encodeForUpload (const AudioClip& clip);
 
 /** The multipart/form-data body of POST /upload/image: the file as part "image",
