@@ -11,12 +11,14 @@ ComfyBridgeEditor::ComfyBridgeEditor (ComfyBridgeProcessor& p)
     seenStateRestores = processor.getStateRestoreCount();
 
     auto& generation = mainView.getGenerationView();
+    generation.setAudioSession (&processor.getAudioSession());
     generation.setWorkflows (processor.getWorkflowLibrary().getWorkflows());
     generation.setSettings (processor.getGenerationSettings());
     generation.setStartFunction ([this] (comfybridge::GenerationRequest request)
     {
         return processor.startGeneration (std::move (request));
     });
+    generation.whyNotStarted = [this] { return processor.getLastStartProblem(); };
     generation.onSettingsChanged = [this] (const comfybridge::GenerationView::Settings& settings)
     {
         processor.setGenerationSettings (settings);

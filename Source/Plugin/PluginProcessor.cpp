@@ -41,6 +41,13 @@ ComfyBridgeProcessor::ComfyBridgeProcessor (const comfybridge::UserDefaults& def
 {
     lifetime->processor = this;
 
+    // Without a host timeline (standalone) a result would start in the past: the
+    // running sample count goes back to its start so it is heard at once.
+    audio.onResultPlaying = [this] (const comfybridge::AudioSession::Result& result)
+    {
+        rewindTo.store (result.start, std::memory_order_relaxed);
+    };
+
     // No connection here: hosts construct plugins to scan them, and that must stay
     // fast and silent. The connection starts in prepareToPlay() or with the editor.
 }
@@ -203,14 +210,34 @@ std::shared_ptr<comfybridge::GenerationJob> ComfyBridgeProcessor::startGeneratio
 {
     JUCE_ASSERT_MESSAGE_MANAGER_IS_LOCKED
 
+    lastStartProblem = {};
+
+    const auto producesAudio = request.workflow.producesAudio();
+
+    if (producesAudio)
+    {
+        lastStartProblem = audio.prepareRequest (request);
+
+        if (lastStartProblem.isNotEmpty())
+            return nullptr;
+    }
+
     ensureConnectionStarted();
     lastJob = manager->generate (std::move (request));
+
+    if (producesAudio)
+        audio.followJob (lastJob); // the result plays even when no editor is open
+
     return lastJob;
 }
 
 //==============================================================================
-void ComfyBridgeProcessor::prepareToPlay (double, int)
+void ComfyBridgeProcessor::prepareToPlay (double sampleRate, int)
 {
+    // No audio runs now: the capture buffer is allocated here (and again only when
+    // the rate or the channel count changed).
+    audio.prepare (sampleRate, juce::jmax (1, getTotalNumInputChannels()));
+
     // Most hosts call this on the message thread; some do not, and then the
     // message thread starts the connection a moment later.
     runOnMessageThread ([] (ComfyBridgeProcessor& p) { p.ensureConnectionStarted(); });
@@ -232,6 +259,23 @@ void ComfyBridgeProcessor::processBlock (juce::AudioBuffer<float>& buffer, juce:
     // Nothing here touches the connection: no locks, no allocation, no I/O.
     for (auto channel = getTotalNumInputChannels(); channel < getTotalNumOutputChannels(); ++channel)
         buffer.clear (channel, 0, buffer.getNumSamples());
+
+    // Capture and playback: atomics and preallocated buffers only. Without a host
+    // position (a standalone app) our own running sample count is the timeline.
+    const auto numSamples = buffer.getNumSamples();
+    auto transport = comfybridge::HostTransport::fromPlayHead (getPlayHead());
+
+    if (! transport.hasHostPosition)
+    {
+        if (const auto target = rewindTo.exchange (-1, std::memory_order_relaxed); target >= 0)
+            freeRunningPosition = target;
+
+        transport.isPlaying = true;
+        transport.timeInSamples = freeRunningPosition;
+    }
+
+    freeRunningPosition += numSamples;
+    audio.process (buffer, numSamples, transport);
 }
 
 juce::AudioProcessorEditor* ComfyBridgeProcessor::createEditor()
@@ -253,6 +297,8 @@ void ComfyBridgeProcessor::getStateInformation (juce::MemoryBlock& destData)
         state.appendChild (config.toValueTree(), nullptr);
         state.appendChild (generationSettings.toValueTree(), nullptr);
     }
+
+    state.appendChild (audio.toValueTree(), nullptr); // locks itself
 
     if (auto xml = state.createXml())
         copyXmlToBinary (*xml, destData);
@@ -313,6 +359,9 @@ void ComfyBridgeProcessor::applyState (const void* data, int sizeInBytes)
         if (generation.isValid())
             generationSettings = comfybridge::GenerationView::Settings::fromValueTree (generation);
     }
+
+    if (const auto audioState = state.getChildWithName (comfybridge::AudioSession::treeType); audioState.isValid())
+        audio.restore (audioState); // the result file is read off the message thread
 
     if (parsed.ok())
         setConfig (*parsed.config); // switches managers when the connection was started; notifies

@@ -103,8 +103,17 @@ public:
 
     /** Starts a generation through the manager (starting the connection first if
         needed) and keeps the job so a reopened editor can follow it. Returns at once.
+        For a workflow that produces audio the audio session fills in the captured
+        input and the host's rate, and plays the result when it arrives; when it
+        cannot (nothing captured yet) this returns nullptr and getLastStartProblem() says why.
     */
     std::shared_ptr<comfybridge::GenerationJob> startGeneration (comfybridge::GenerationRequest request);
+
+    /** Why the last startGeneration() returned nullptr (e.g. nothing captured yet). */
+    juce::String getLastStartProblem() const { return lastStartProblem; }
+
+    /** The audio capture, generation result and playback of this instance. */
+    comfybridge::AudioSession& getAudioSession() noexcept { return audio; }
 
     /** The job started last (running or finished), or nullptr. */
     std::shared_ptr<comfybridge::GenerationJob> getLastGenerationJob() const { return lastJob; }
@@ -167,6 +176,10 @@ private:
     std::shared_ptr<comfybridge::GenerationJob> lastJob;
     std::optional<comfybridge::WorkflowLibrary> workflowLibrary;
     juce::ChangeBroadcaster changeBroadcaster;
+    juce::String lastStartProblem;
+    comfybridge::AudioSession audio;
+    juce::int64 freeRunningPosition = 0; // audio thread: the timeline when the host has none (standalone)
+    std::atomic<juce::int64> rewindTo { -1 }; // message thread -> audio thread: where the standalone timeline jumps to
 
     void runOnMessageThread (std::function<void (ComfyBridgeProcessor&)> work);
     void connectTo (const comfybridge::ComfyUIConfig& configToUse);

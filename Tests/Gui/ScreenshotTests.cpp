@@ -7,6 +7,7 @@
 #include <FakeComfyUI.h>
 #include <MisbehavingServers.h>
 #include "Plugin/PluginTestSupport.h"
+#include "Support/FakeExecutor.h"
 
 using namespace TestSupport;
 using namespace PluginTestSupport;
@@ -263,5 +264,108 @@ TEST_CASE ("screenshots of the editor in its main states", "[.screenshots]")
         save (*editor, "08b-min-size-preferences");
         view.showPage (MainView::Page::status);
         save (*editor, "08c-min-size-status");
+    }
+}
+
+//==============================================================================
+namespace
+{
+    float screenshotTone (juce::int64 position)
+    {
+        // A 440 Hz tone that swells, so the waveform has a shape to see.
+        const auto t = (double) position / 48000.0;
+        return (float) (0.6 * std::sin (juce::MathConstants<double>::pi * std::fmod (t, 1.0))
+                        * std::sin (juce::MathConstants<double>::twoPi * 440.0 * t));
+    }
+
+    /** The editor of a prepared processor on the Generate page with audio_gain selected. */
+    struct AudioPage
+    {
+        explicit AudioPage (comfybridge::ComfyUIConfig config)
+            : isolated (config)
+        {
+            folder.createDirectory();
+            processor().getAudioSession().setResultFolder (folder);
+            processor().setPlayHead (&playHead);
+            processor().setPlayConfigDetails (2, 2, 48000.0, 512);
+            processor().prepareToPlay (48000.0, 512);
+            editor = std::make_unique<OpenEditor> (processor());
+            (*editor)->getMainView().showPage (MainView::Page::generate);
+
+            // The bundled workflows and audio_gain (bundled, or defined by the test).
+            auto workflows = processor().getWorkflowLibrary().getWorkflows();
+            if (processor().getWorkflowLibrary().find ("audio_gain") == nullptr)
+                workflows.push_back (audioGainWorkflow (processor()));
+            generation().setWorkflows (workflows);
+
+            comfybridge::GenerationView::Settings settings;
+            settings.workflowName = "audio_gain";
+            generation().setSettings (settings);
+        }
+
+        ~AudioPage()
+        {
+            editor.reset();
+            processor().releaseResources();
+            folder.deleteRecursively();
+        }
+
+        ComfyBridgeProcessor& processor() { return isolated.processor; }
+        comfybridge::GenerationView& generation() { return (*editor)->getMainView().getGenerationView(); }
+        comfybridge::AudioGenerationSection& section() { return *generation().getAudioSection(); }
+
+        IsolatedProcessor isolated;
+        juce::File folder = juce::File::getSpecialLocation (juce::File::tempDirectory).getNonexistentChildFile ("comfybridge-shots", {}, false);
+        TestPlayHead playHead;
+        std::unique_ptr<OpenEditor> editor;
+    };
+}
+
+TEST_CASE ("screenshots of the audio Generate page", "[.screenshots]")
+{
+    auto captureAndGenerate = [] (AudioPage& page, const juce::String& resultName)
+    {
+        REQUIRE (page.generation().isAudioWorkflowSelected());
+        page.section().getLengthEditor().setText ("2", true);
+        REQUIRE (pumpUntil ([&] { return page.processor().getAudioSession().getCaptureLength().amount == 2.0; }));
+        page.section().toggleArm();
+        page.section().refresh();
+        save (**page.editor, "20-audio-armed");
+
+        page.playHead.position = 96000;
+        playThrough (page.processor(), page.playHead, 48000, screenshotTone);
+        page.section().refresh();
+        REQUIRE (page.section().getCaptureText().startsWith ("Capturing"));
+        save (**page.editor, "21-audio-capturing");
+
+        playThrough (page.processor(), page.playHead, 48000 + 1024, screenshotTone);
+        page.section().refresh();
+        REQUIRE (! page.processor().getAudioSession().getInput().isEmpty());
+
+        REQUIRE (page.generation().generate());
+        REQUIRE (pumpUntil ([&] { return page.processor().getAudioSession().getResult().file.existsAsFile(); }, 30000));
+        page.section().refresh();
+        pumpFor (100);
+        save (**page.editor, resultName);
+    };
+
+    SECTION ("placeholder (ComfyUI unavailable)")
+    {
+        AudioPage page (localConfig (TestHelpers::closedPort()));
+        captureAndGenerate (page, "23-audio-placeholder");
+        CHECK (page.section().getResultView().isShowingPlaceholder());
+        (*page.editor)->setSize (ComfyBridgeEditor::minWidth, ComfyBridgeEditor::minHeight);
+        save (**page.editor, "23b-audio-placeholder-min-size");
+    }
+
+    SECTION ("generated result")
+    {
+        TestHelpers::FakeComfyUI server;
+        REQUIRE (server.start());
+        FakeExecutor executor (server);
+        AudioPage page (localConfig (server.port()));
+        REQUIRE (pumpUntil ([&] { return page.processor().isBackendAvailable(); }));
+        captureAndGenerate (page, "22-audio-result");
+        CHECK_FALSE (page.section().getResultView().isShowingPlaceholder());
     }
 }

@@ -53,4 +53,76 @@ struct OpenEditor
     std::unique_ptr<ComfyBridgeEditor> editor;
 };
 
+/** The bundled audio_gain workflow (LoadAudio -> AudioAdjustVolume -6 dB -> SaveAudio),
+    or, while the bundle has none, the same graph defined here.
+*/
+inline comfybridge::WorkflowDefinition audioGainWorkflow (ComfyBridgeProcessor& processor)
+{
+    if (const auto* bundled = processor.getWorkflowLibrary().find ("audio_gain"))
+        return *bundled;
+
+    comfybridge::WorkflowDefinition workflow;
+    workflow.name = "audio_gain";
+    workflow.title = "Audio gain -6 dB (no models)";
+    workflow.description = "Your audio through AudioAdjustVolume at -6 dB, saved as FLAC.";
+    workflow.apiJson = R"({ "1": { "class_type": "LoadAudio", "inputs": { "audio": "comfybridge/input.wav" } },
+                            "2": { "class_type": "AudioAdjustVolume", "inputs": { "audio": ["1", 0], "volume": -6 } },
+                            "3": { "class_type": "SaveAudio", "inputs": { "audio": ["2", 0], "filename_prefix": "audio/ComfyBridge" } } })";
+    workflow.audio = { { "1", "audio" } };
+    return workflow;
+}
+
+/** A host transport the test moves by hand: playing or not, a position in samples,
+    a tempo and a time signature. getPosition() allocates nothing (audio thread).
+*/
+struct TestPlayHead : juce::AudioPlayHead
+{
+    juce::int64 position = 0;
+    bool playing = false;
+    double bpm = 120.0;
+    int numerator = 4, denominator = 4;
+
+    juce::Optional<PositionInfo> getPosition() const override
+    {
+        PositionInfo info;
+        info.setIsPlaying (playing);
+        info.setTimeInSamples (position);
+        info.setBpm (bpm);
+        info.setTimeSignature (TimeSignature { numerator, denominator });
+        return info;
+    }
+};
+
+/** Runs @p processor over the timeline from @p playHead's position for @p numSamples
+    in blocks of @p blockSize, with @p input (timeline position -> sample) on every
+    channel, playing. Returns the output, one channel per processor channel.
+*/
+template <typename InputFunction>
+juce::AudioBuffer<float> playThrough (juce::AudioProcessor& processor, TestPlayHead& playHead, int numSamples,
+                                      InputFunction&& input, int blockSize = 512)
+{
+    juce::AudioBuffer<float> output (2, numSamples), block (2, blockSize);
+    juce::MidiBuffer midi;
+    playHead.playing = true;
+
+    for (int done = 0; done < numSamples; done += blockSize)
+    {
+        const auto count = juce::jmin (blockSize, numSamples - done);
+        block.setSize (2, count, false, false, true);
+
+        for (int i = 0; i < count; ++i)
+            for (int c = 0; c < 2; ++c)
+                block.setSample (c, i, input (playHead.position + i));
+
+        processor.processBlock (block, midi);
+
+        for (int c = 0; c < 2; ++c)
+            output.copyFrom (c, done, block, c, 0, count);
+
+        playHead.position += count;
+    }
+
+    return output;
+}
+
 } // namespace PluginTestSupport

@@ -1,10 +1,10 @@
 #include <catch2/catch.hpp>
 #include <FakeComfyUI.h>
-#include "Plugin/PluginProcessor.h"
+#include "Plugin/PluginTestSupport.h"
 #include "Support/AllocationCounter.h"
 #include "Support/TestUtilities.h"
 
-TEST_CASE ("processBlock allocates nothing while the manager connects, fails and reconnects", "[plugin][realtime]")
+TEST_CASE ("processBlock allocates nothing while the manager connects, fails and reconnects, capturing and playing audio", "[plugin][realtime]")
 {
     if (! AllocationCounter::isAvailable())
     {
@@ -21,8 +21,23 @@ TEST_CASE ("processBlock allocates nothing while the manager connects, fails and
     REQUIRE (comfybridge::UserDefaults (defaultsFile.getFile()).save (config).wasOk());
     ComfyBridgeProcessor processor { comfybridge::UserDefaults (defaultsFile.getFile()) };
 
+    PluginTestSupport::TestPlayHead playHead;
+    playHead.playing = true;
+    processor.setPlayHead (&playHead);
     processor.setPlayConfigDetails (2, 2, 48000.0, 256);
     processor.prepareToPlay (48000.0, 256);
+
+    // Capture and playback run all along: a result plays over the first 2 s of a
+    // 3 s loop, and 1 s captures are armed again and again (handed over and the
+    // next buffer allocated between blocks, on this thread as the message thread).
+    auto& audio = processor.getAudioSession();
+    juce::AudioBuffer<float> result (2, 96000);
+    result.clear();
+    audio.getPlayer().setClip (comfybridge::AudioClip::fromBuffer (std::move (result), 48000.0), 0);
+    audio.getPlayer().setWet (0.5f);
+    audio.setCaptureLength ({ 1.0, false });
+    REQUIRE (audio.arm().isEmpty());
+    int captures = 0;
 
     juce::AudioBuffer<float> buffer (2, 256);
     juce::MidiBuffer midi;
@@ -41,6 +56,14 @@ TEST_CASE ("processBlock allocates nothing while the manager connects, fails and
                 processor.processBlock (buffer, midi);
             }
             ++blocks;
+            playHead.position = (playHead.position + 256) % (3 * 48000); // loops: a jump ends a capture early too
+
+            if (audio.pollCapture())
+            {
+                ++captures;
+                REQUIRE (audio.arm().isEmpty());
+            }
+
             TestSupport::pumpFor (1);
         }
     };
@@ -51,8 +74,9 @@ TEST_CASE ("processBlock allocates nothing while the manager connects, fails and
     REQUIRE (server.restart());
     runAudioFor (1500);             // and comes back
 
-    INFO (blocks << " blocks processed");
+    INFO (blocks << " blocks processed, " << captures << " captures");
     CHECK (blocks > 100);
+    CHECK (captures > 0);
     CHECK (AllocationCounter::count() - before == 0);
     processor.releaseResources();
 }

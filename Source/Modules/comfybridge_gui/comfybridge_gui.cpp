@@ -8,6 +8,8 @@
 #include "components/StateLight.cpp"
 #include "components/StatusBadge.cpp"
 #include "components/ResultImageView.cpp"
+#include "components/WaveformView.cpp"
+#include "panels/AudioGenerationSection.cpp"
 #include "panels/StatusPanel.cpp"
 #include "panels/PreferencesPanel.cpp"
 #include "panels/GenerationView.cpp"

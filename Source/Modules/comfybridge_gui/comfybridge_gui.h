@@ -31,6 +31,8 @@
 #include "components/StateLight.h"
 #include "components/StatusBadge.h"
 #include "components/ResultImageView.h"
+#include "components/WaveformView.h"
+#include "panels/AudioGenerationSection.h"
 #include "panels/StatusPanel.h"
 #include "panels/PreferencesPanel.h"
 #include "panels/GenerationView.h"

@@ -219,6 +219,50 @@ void GenerationView::setWorkflows (std::vector<WorkflowDefinition> bundled)
     inputsChanged();
 }
 
+void GenerationView::setAudioSession (AudioSession* session)
+{
+    audioSection.reset();
+
+    if (session != nullptr)
+    {
+        audioSection = std::make_unique<AudioGenerationSection> (*session);
+        addChildComponent (*audioSection);
+    }
+
+    showAudioOrImage();
+}
+
+bool GenerationView::isAudioWorkflowSelected() const
+{
+    const auto* workflow = getSelectedWorkflow();
+    return workflow != nullptr && workflow->producesAudio();
+}
+
+/** An audio workflow shows the audio section where the image would be, and has no size. */
+void GenerationView::showAudioOrImage()
+{
+    const auto audio = isAudioWorkflowSelected() && audioSection != nullptr;
+    audioMode = audio; // producesAudio() reads the graph: not on every keystroke
+
+    if (audioSection != nullptr)
+    {
+        audioSection->setVisible (audio);
+
+        if (const auto* workflow = getSelectedWorkflow(); audio && workflow != nullptr)
+            audioSection->setNeedsInput (! workflow->audio.empty());
+    }
+
+    for (auto* c : std::initializer_list<juce::Component*> { &imageView, &sizeCaption, &widthEditor, &timesLabel, &heightEditor })
+        c->setVisible (! audio);
+
+    promptEditor.setTextToShowWhenEmpty (audio ? "Describe the sound, e.g. warm analog pad, slow attack, 90 BPM"
+                                               : "Describe the image, e.g. a lighthouse at dusk, oil painting",
+                                         Palette::mutedText);
+
+    updateButtons();
+    resized();
+}
+
 void GenerationView::setStartFunction (StartFunction function)
 {
     start = std::move (function);
@@ -357,6 +401,7 @@ void GenerationView::showWorkflowDescription()
     }
 
     workflowBox.setTooltip (workflowDescription.getText());
+    showAudioOrImage();
 }
 
 juce::Result GenerationView::loadWorkflowFile (const juce::File& file)
@@ -487,8 +532,10 @@ void GenerationView::updateButtons()
 {
     generateButton.setEnabled (job == nullptr && start != nullptr && getInputProblems().isEmpty());
     cancelButton.setEnabled (job != nullptr);
+    const auto showsImage = ! audioMode;
+    saveButton.setVisible (showsImage);
     saveButton.setEnabled (imageView.getImage().isValid());
-    dragHint.setVisible (imageView.getImage().isValid());
+    dragHint.setVisible (showsImage && imageView.getImage().isValid());
 }
 
 //==============================================================================
@@ -513,7 +560,8 @@ bool GenerationView::generate()
 
     if (started == nullptr)
     {
-        setOutcome ("The generation could not be started.", Palette::errorText);
+        const auto why = whyNotStarted != nullptr ? whyNotStarted() : juce::String();
+        setOutcome ("The generation could not be started." + (why.isNotEmpty() ? " " + why : juce::String()), Palette::errorText);
         return false;
     }
 
@@ -604,9 +652,10 @@ void GenerationView::showResult (const GenerationResult& finished)
             setProgress (1.0, "Done");
             break;
         case GenerationOutcome::placeholder:
-            text << "Placeholder, not a generated image. " << joinMessages (finished);
+            text << (finished.audio.empty() ? "Placeholder, not a generated image. " : "Placeholder, not generated audio. ")
+                 << joinMessages (finished);
             colour = Palette::busy;
-            setProgress (1.0, "Placeholder drawn");
+            setProgress (1.0, finished.audio.empty() ? "Placeholder drawn" : "Placeholder made");
             break;
         case GenerationOutcome::skipped:
             text << "Skipped: " << joinMessages (finished);
@@ -785,18 +834,26 @@ void GenerationView::resized()
 
     // The result.
     auto resultArea = resultCard.reduced (pad);
-    auto saveRow = resultArea.removeFromBottom (30);
-    saveButton.setBounds (saveRow.removeFromLeft (110));
-    saveRow.removeFromLeft (10);
-    dragHint.setBounds (saveRow);
-    resultArea.removeFromBottom (6);
+
+    if (! audioMode) // the audio section has its own save row
+    {
+        auto saveRow = resultArea.removeFromBottom (30);
+        saveButton.setBounds (saveRow.removeFromLeft (110));
+        saveRow.removeFromLeft (10);
+        dragHint.setBounds (saveRow);
+        resultArea.removeFromBottom (6);
+    }
 
     // The outcome gets the lines it needs (up to 40 % of the column; beyond that it scrolls).
     outcomeText.setBounds (resultArea.withHeight (1000));
     const auto textHeight = outcomeText.getText().isEmpty() ? 0 : outcomeText.getTextHeight() + 4;
-    outcomeText.setBounds (resultArea.removeFromBottom (juce::jmin (textHeight, resultArea.getHeight() * 2 / 5)));
+    // (Audio needs the column more: its outcome gets a quarter and scrolls beyond.)
+    outcomeText.setBounds (resultArea.removeFromBottom (juce::jmin (textHeight, resultArea.getHeight() * (audioMode ? 1 : 2) / (audioMode ? 4 : 5))));
     resultArea.removeFromBottom (textHeight > 0 ? 6 : 0);
     imageView.setBounds (resultArea);
+
+    if (audioSection != nullptr)
+        audioSection->setBounds (resultArea);
 }
 
 } // namespace comfybridge

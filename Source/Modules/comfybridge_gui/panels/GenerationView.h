@@ -83,6 +83,21 @@ public:
     /** Called whenever the settings change (the owner stores them). */
     std::function<void (const Settings&)> onSettingsChanged;
 
+    /** Why the start function returned no job (shown to the user); may be empty. */
+    std::function<juce::String()> whyNotStarted;
+
+    /** Gives the view the owner's audio session: when the selected workflow produces
+        audio, the result column shows the audio section (capture, waveforms, dry/wet)
+        instead of the image. nullptr removes it. The session must outlive the view.
+    */
+    void setAudioSession (AudioSession* session);
+
+    /** The audio section, or nullptr without an audio session. */
+    AudioGenerationSection* getAudioSection() noexcept { return audioSection.get(); }
+
+    /** True when the selected workflow produces audio. */
+    bool isAudioWorkflowSelected() const;
+
     /** Called with every job the view starts (the owner may keep it across editor reopenings). */
     std::function<void (std::shared_ptr<GenerationJob>)> onJobStarted;
 
@@ -168,6 +183,7 @@ private:
     double progress = 0.0;
     juce::String progressText;
     bool updatingControls = false;
+    bool audioMode = false; ///< the selected workflow produces audio and there is an audio section
 
     juce::Label workflowCaption, workflowDescription, promptCaption, negativeCaption,
                 seedCaption, sizeCaption, timesLabel, inputProblems, dragHint;
@@ -181,6 +197,7 @@ private:
     juce::ProgressBar progressBar { progress };
     ResultImageView imageView;
     std::unique_ptr<juce::FileChooser> chooser;
+    std::unique_ptr<AudioGenerationSection> audioSection;
     juce::Rectangle<int> formCard, resultCard;
 
     void timerCallback() override;
@@ -198,6 +215,7 @@ private:
     bool isSizeInvalid (Field field) const;
     const WorkflowDefinition* getSelectedWorkflow() const;
     void showWorkflowDescription();
+    void showAudioOrImage();
     void chooseWorkflowFile();
     void chooseSaveFile();
     void setProgress (double fraction, const juce::String& text);

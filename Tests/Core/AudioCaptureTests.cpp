@@ -1,0 +1,212 @@
+#include <catch2/catch.hpp>
+#include <comfybridge_core/comfybridge_core.h>
+
+using comfybridge::AudioCapture;
+using comfybridge::HostTransport;
+
+namespace
+{
+    constexpr double rate = 1000.0; // 1 sample per ms keeps the positions readable
+    constexpr int blockSize = 64;
+
+    /** A block whose samples are their own timeline positions (channel 1 negated). */
+    juce::AudioBuffer<float> rampBlock (juce::int64 position, int numSamples = blockSize)
+    {
+        juce::AudioBuffer<float> block (2, numSamples);
+
+        for (int i = 0; i < numSamples; ++i)
+        {
+            block.setSample (0, i, (float) (position + i));
+            block.setSample (1, i, -(float) (position + i));
+        }
+
+        return block;
+    }
+
+    HostTransport playingAt (juce::int64 position, bool playing = true)
+    {
+        HostTransport transport;
+        transport.isPlaying = playing;
+        transport.timeInSamples = position;
+        transport.bpm = 120.0;
+        return transport;
+    }
+
+    /** Runs blocks from @p from while playing until @p to (exclusive). */
+    void play (AudioCapture& capture, juce::int64 from, juce::int64 to)
+    {
+        for (auto position = from; position < to; position += blockSize)
+            capture.process (rampBlock (position), blockSize, playingAt (position));
+    }
+}
+
+TEST_CASE ("an armed capture starts at the playhead where the host starts playing and stops at its length", "[audio][capture]")
+{
+    AudioCapture capture;
+    capture.prepare (rate, 2);
+    REQUIRE (capture.arm (500).isEmpty());
+    CHECK (capture.getState() == AudioCapture::State::armed);
+
+    // Stopped: nothing is recorded.
+    capture.process (rampBlock (0), blockSize, playingAt (0, false));
+    CHECK (capture.getState() == AudioCapture::State::armed);
+
+    play (capture, 1000, 1000 + 64 * 3);
+    CHECK (capture.getState() == AudioCapture::State::capturing);
+    CHECK (capture.getStartPosition() == 1000);
+    CHECK (capture.getCapturedSamples() == 64 * 3);
+    CHECK (capture.describe() == "capturing 0.2 of 0.5 s");
+
+    play (capture, 1000 + 64 * 3, 2000);
+    CHECK (capture.getState() == AudioCapture::State::complete);
+    CHECK (capture.getCapturedSamples() == 500);
+    CHECK (capture.describe() == "captured 0.5 s");
+
+    const auto clip = capture.takeClip();
+    REQUIRE (clip.getNumSamples() == 500);
+    CHECK (clip.getNumChannels() == 2);
+    CHECK (clip.sampleRate == rate);
+    CHECK (clip.samples->getSample (0, 0) == 1000.0f);
+    CHECK (clip.samples->getSample (0, 499) == 1499.0f);
+    CHECK (clip.samples->getSample (1, 499) == -1499.0f);
+    CHECK (capture.getState() == AudioCapture::State::idle);
+}
+
+TEST_CASE ("a capture armed while the host plays starts with the next block", "[audio][capture]")
+{
+    AudioCapture capture;
+    capture.prepare (rate, 2);
+    play (capture, 0, 640);
+    REQUIRE (capture.arm (100).isEmpty());
+    play (capture, 640, 1280);
+
+    const auto clip = capture.takeClip();
+    REQUIRE (clip.getNumSamples() == 100);
+    CHECK (capture.getStartPosition() == 640);
+    CHECK (clip.samples->getSample (0, 0) == 640.0f);
+    CHECK (clip.samples->getSample (0, 99) == 739.0f);
+}
+
+TEST_CASE ("a capture ends early, keeping what it has, when the host stops or jumps", "[audio][capture]")
+{
+    AudioCapture capture;
+    capture.prepare (rate, 1);
+
+    SECTION ("stop")
+    {
+        REQUIRE (capture.arm (1000).isEmpty());
+        play (capture, 0, 128);
+        capture.process (rampBlock (128), blockSize, playingAt (128, false));
+        CHECK (capture.getState() == AudioCapture::State::complete);
+        CHECK (capture.takeClip().getNumSamples() == 128);
+    }
+
+    SECTION ("jump")
+    {
+        REQUIRE (capture.arm (1000).isEmpty());
+        play (capture, 0, 128);
+        play (capture, 5000, 5064);
+        CHECK (capture.takeClip().getNumSamples() == 128);
+    }
+}
+
+TEST_CASE ("a capture longer than the cap is refused with a message; the cap is adjustable up to 10 minutes", "[audio][capture]")
+{
+    AudioCapture capture;
+    capture.prepare (48000.0, 2);
+    CHECK (capture.getCapSeconds() == 60.0);
+    CHECK (capture.getCapacitySamples() == 60 * 48000);
+
+    const auto message = capture.armSeconds (61.0);
+    CHECK (message.contains ("longer than the cap of 60.0 s"));
+    CHECK (capture.getState() == AudioCapture::State::idle);
+
+    CHECK (capture.setCapSeconds (3600.0) == 600.0);
+    CHECK (capture.getCapacitySamples() == 600 * 48000);
+    CHECK (capture.armSeconds (61.0).isEmpty());
+    CHECK (capture.armSeconds (10.0).contains ("already"));
+    CHECK (capture.disarm());
+    CHECK (capture.getState() == AudioCapture::State::idle);
+    CHECK (capture.armSeconds (601.0).contains ("longer than the cap"));
+}
+
+TEST_CASE ("an unprepared capture says why it cannot arm", "[audio][capture]")
+{
+    AudioCapture capture;
+    CHECK (capture.armSeconds (1.0).contains ("not prepared"));
+}
+
+TEST_CASE ("disarming a running capture stops it at the next block and records nothing more", "[audio][capture]")
+{
+    AudioCapture capture;
+    capture.prepare (rate, 2);
+    REQUIRE (capture.arm (500).isEmpty());
+    play (capture, 0, 128);
+    CHECK (capture.disarm());
+    play (capture, 128, 256);
+    CHECK (capture.getState() == AudioCapture::State::idle);
+    CHECK (capture.takeClip().isEmpty());
+
+    // And it can be armed again at once.
+    REQUIRE (capture.arm (64).isEmpty());
+    play (capture, 256, 320);
+    CHECK (capture.takeClip().samples->getSample (0, 0) == 256.0f);
+}
+
+TEST_CASE ("handing a capture over moves its samples instead of copying them", "[audio][capture]")
+{
+    AudioCapture capture;
+    capture.prepare (rate, 2);
+    REQUIRE (capture.arm (256).isEmpty());
+    play (capture, 0, 256);
+    const auto clip = capture.takeClip();
+    REQUIRE (clip.getNumSamples() == 256);
+
+    // The clip's channel data lives in the capture's allocation, sized for the cap:
+    // its channels lie a whole capacity apart (a copy would lie 256 samples apart).
+    const auto distance = clip.samples->getReadPointer (1) - clip.samples->getReadPointer (0);
+    CHECK (distance >= capture.getCapSeconds() * rate);
+    CHECK (capture.getCapacitySamples() == (juce::int64) (60 * rate));
+
+    // The next capture gets a fresh buffer: the clip stays as it was.
+    REQUIRE (capture.arm (64).isEmpty());
+    play (capture, 1000, 1064);
+    CHECK (capture.takeClip().samples->getSample (0, 0) == 1000.0f);
+    CHECK (clip.samples->getSample (0, 0) == 0.0f);
+    CHECK (clip.samples->getSample (0, 255) == 255.0f);
+}
+
+TEST_CASE ("bars become samples from the tempo and time signature the audio thread saw", "[audio][capture]")
+{
+    AudioCapture capture;
+    capture.prepare (48000.0, 2);
+    CHECK (capture.samplesForBars (2.0) == 0); // no tempo yet
+
+    HostTransport transport;
+    transport.bpm = 120.0;
+    transport.timeSigNumerator = 3;
+    transport.timeSigDenominator = 4;
+    capture.process (juce::AudioBuffer<float> (2, 16), 16, transport);
+
+    CHECK (capture.getLastBpm() == 120.0);
+    CHECK (capture.samplesForBars (2.0) == 3 * 48000);  // 6 beats at 0.5 s
+
+    transport.timeSigNumerator = 6;
+    transport.timeSigDenominator = 8;
+    capture.process (juce::AudioBuffer<float> (2, 16), 16, transport);
+    CHECK (capture.samplesForBars (1.0) == 72000);      // 3 quarter notes at 0.5 s
+}
+
+TEST_CASE ("a mono input fills every captured channel", "[audio][capture]")
+{
+    AudioCapture capture;
+    capture.prepare (rate, 2);
+    REQUIRE (capture.arm (64).isEmpty());
+    juce::AudioBuffer<float> mono (1, blockSize);
+    mono.clear();
+    mono.setSample (0, 3, 0.5f);
+    capture.process (mono, blockSize, playingAt (0));
+    const auto clip = capture.takeClip();
+    REQUIRE (clip.getNumChannels() == 2);
+    CHECK (clip.samples->getSample (1, 3) == 0.5f);
+}
