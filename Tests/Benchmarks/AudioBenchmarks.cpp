@@ -7,22 +7,15 @@
 #include "Shared/BundledWorkflows.h"
 
 #include <algorithm>
+#include "BenchmarkTiming.h"
+
 #include <cstdio>
 
 namespace
 {
-    using Clock = std::chrono::steady_clock;
-
-    double msSince (Clock::time_point start)
-    {
-        return std::chrono::duration<double, std::milli> (Clock::now() - start).count();
-    }
-
-    double median (std::vector<double> v)
-    {
-        std::sort (v.begin(), v.end());
-        return v[v.size() / 2];
-    }
+    using benchmark_timing::Clock;
+    using benchmark_timing::msSince;
+    using benchmark_timing::median;
 
     /** A clip that compresses like music, not like a pure tone: two tones plus quiet noise. */
     comfybridge::AudioClip musicLikeClip (double rate, int frames)

@@ -8,6 +8,8 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include "BenchmarkTiming.h"
+
 #include <cstdio>
 #include <numeric>
 #include <sys/resource.h>
@@ -16,13 +18,9 @@
 
 namespace
 {
-    using Clock = std::chrono::steady_clock;
+    using benchmark_timing::Clock;
+    using benchmark_timing::msSince;
     using comfybridge::ConnectionManager;
-
-    double msSince (Clock::time_point start)
-    {
-        return std::chrono::duration<double, std::milli> (Clock::now() - start).count();
-    }
 
     struct Stats
     {

@@ -10,19 +10,17 @@
 
 #include <algorithm>
 #include <atomic>
+#include "BenchmarkTiming.h"
+
 #include <cstdio>
 #include <thread>
 #include <vector>
 
 namespace
 {
-    using Clock = std::chrono::steady_clock;
+    using benchmark_timing::Clock;
+    using benchmark_timing::msSince;
     using comfybridge::ConnectionManager;
-
-    double msSince (Clock::time_point start)
-    {
-        return std::chrono::duration<double, std::milli> (Clock::now() - start).count();
-    }
 
     template <typename Condition>
     double msUntil (Condition condition, double limitMs)

@@ -7,23 +7,16 @@
 #include "Shared/BundledWorkflows.h"
 
 #include <algorithm>
+#include "BenchmarkTiming.h"
+
 #include <cstdio>
 #include <vector>
 
 namespace
 {
-    using Clock = std::chrono::steady_clock;
-
-    double msSince (Clock::time_point start)
-    {
-        return std::chrono::duration<double, std::milli> (Clock::now() - start).count();
-    }
-
-    double median (std::vector<double> v)
-    {
-        std::sort (v.begin(), v.end());
-        return v[v.size() / 2];
-    }
+    using benchmark_timing::Clock;
+    using benchmark_timing::msSince;
+    using benchmark_timing::median;
 
     /** A TCP connect scan of 8188 + 8000..9000 on loopback (nothing of ours listens there). */
     void discoveryScan()
