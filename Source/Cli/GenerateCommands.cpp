@@ -183,7 +183,15 @@ namespace
         }
         else
         {
-            std::cerr << "progress " << percent << "% " << progress.text << "\n";
+            // The engine may report the same step twice (e.g. as it starts and as it is posted
+            // again); a log reads each step once.
+            static juce::String lastLine;
+            const auto line = "progress " + juce::String (percent) + "% " + progress.text;
+
+            if (line != lastLine)
+                std::cerr << line << "\n";
+
+            lastLine = line;
         }
     }
 }

@@ -59,6 +59,12 @@ TEST_CASE ("generate --audio runs audio_gain and writes the result as the extens
         const auto json = lastJsonLine (result.out);
         CHECK (json["result"] == "generated");
         CHECK (json["path"] == out.getFullPathName().toStdString());
+
+        // Progress lines (stderr is not a terminal here) say each step once.
+        const auto progress = juce::StringArray::fromLines (result.err.trim());
+        CHECK (progress.contains ("progress 2% uploading audio"));
+        for (int i = 1; i < progress.size(); ++i)
+            CHECK (progress[i] != progress[i - 1]);
         REQUIRE (json["audio"].size() == 1);
         CHECK (json["audio"][0]["sample_rate"] == 44100.0);
         CHECK (json["audio"][0]["channels"] == 2);
