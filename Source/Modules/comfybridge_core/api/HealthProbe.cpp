@@ -15,7 +15,7 @@ bool parseSystemStats (const std::string& body, std::optional<juce::String>& ver
         return false;
 
     if (const auto v = system->find ("comfyui_version"); v != system->end() && v->is_string())
-        version = juce::String::fromUTF8 (v->get<std::string>().c_str());
+        version = v->get<juce::String>();
 
     return true;
 }

@@ -95,7 +95,7 @@ namespace
             case detail::FieldKind::text:
                 if (! value.is_string())
                     return key + ": expected a string, got " + typeName + " " + juce::String (value.dump());
-                return juce::var (juce::String::fromUTF8 (value.get<std::string>().c_str()));
+                return juce::var (value.get<juce::String>());
 
             case detail::FieldKind::integer:
                 if (value.is_number_integer() || value.is_number_unsigned())
@@ -122,7 +122,7 @@ namespace
             case detail::FieldKind::fallbackMode:
                 if (! value.is_string())
                     return key + ": expected one of \"placeholder\", \"skip\", \"abort\", got " + typeName + " " + juce::String (value.dump());
-                return detail::parseFieldText (field, juce::String::fromUTF8 (value.get<std::string>().c_str()));
+                return detail::parseFieldText (field, value.get<juce::String>());
         }
 
         return key + ": unsupported field kind";
@@ -318,7 +318,7 @@ juce::String ComfyUIConfig::toJson (Secrets secrets) const
         }
     }
 
-    return juce::String::fromUTF8 (json.dump (2, ' ', false, nlohmann::ordered_json::error_handler_t::replace).c_str());
+    return detail::fromStd (json.dump (2, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
 }
 
 ConfigParseResult ComfyUIConfig::fromJson (const juce::String& jsonText, const ComfyUIConfig& base)

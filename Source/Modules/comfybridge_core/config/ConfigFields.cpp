@@ -57,11 +57,6 @@ const std::vector<ConfigField>& configFields()
     return fields;
 }
 
-juce::String quoted (const juce::String& text)
-{
-    return "'" + text.replace ("\r", "\\r").replace ("\n", "\\n") + "'";
-}
-
 std::variant<juce::var, juce::String> parseFieldText (const ConfigField& field, const juce::String& text)
 {
     const juce::String key (field.key);

@@ -28,9 +28,3 @@ const std::vector<ConfigField>& configFields();
 std::variant<juce::var, juce::String> parseFieldText (const ConfigField& field, const juce::String& text);
 
 } // namespace comfybridge::detail
-
-namespace comfybridge::detail
-{
-/** Puts a value in quotes for an error message, with CR/LF made visible. */
-juce::String quoted (const juce::String& text);
-}

@@ -5,7 +5,7 @@ namespace
 {
     juce::String jsonText (const nlohmann::json& value)
     {
-        return value.is_string() ? juce::String::fromUTF8 (value.get_ref<const std::string&>().c_str()) : juce::String();
+        return value.is_string() ? value.get<juce::String>() : juce::String();
     }
 
     std::string formField (const juce::String& boundary, const char* name, const juce::String& value)

@@ -17,6 +17,8 @@ namespace comfybridge
 // named namespace rather than an anonymous one (which they would share with every other file).
 namespace modeldownload
 {
+    using detail::quoted;
+
     juce::String describeBytes (juce::int64 bytes)
     {
         return juce::String (bytes) + " bytes";
@@ -59,11 +61,6 @@ namespace modeldownload
     }
 
     //==============================================================================
-    juce::String quoted (const juce::String& text)
-    {
-        return "'" + text + "'";
-    }
-
     bool hasControlCharacters (const juce::String& text)
     {
         for (auto p = text.getCharPointer(); ! p.isEmpty(); ++p)

@@ -54,26 +54,25 @@ double ConnectionMetrics::uptimeSeconds (juce::Time now) const
 
 juce::String ComfyUIStatus::toJson (bool pretty) const
 {
-    const auto text = [] (const juce::String& s) { return s.toStdString(); };
     auto json = nlohmann::ordered_json::object();
 
     json["available"] = available;
-    json["url"] = text (url);
-    json["version"] = version ? nlohmann::ordered_json (text (*version)) : nlohmann::ordered_json();
+    json["url"] = url;
+    json["version"] = version ? nlohmann::ordered_json (*version) : nlohmann::ordered_json();
     json["queue_size"] = queueSize;
-    json["error_message"] = errorMessage ? nlohmann::ordered_json (text (*errorMessage)) : nlohmann::ordered_json();
-    json["last_check"] = lastCheck.toMilliseconds() != 0 ? nlohmann::ordered_json (text (toIso8601Utc (lastCheck)))
+    json["error_message"] = errorMessage ? nlohmann::ordered_json (*errorMessage) : nlohmann::ordered_json();
+    json["last_check"] = lastCheck.toMilliseconds() != 0 ? nlohmann::ordered_json (toIso8601Utc (lastCheck))
                                                           : nlohmann::ordered_json();
     json["cors_enabled"] = corsEnabled;
     json["models_ready"] = modelsReady;
     json["workflows_ready"] = workflowsReady;
     json["fully_ready"] = fullyReady();
-    json["state"] = text (toString (state));
+    json["state"] = toString (state);
 
-    const auto time = [&] (juce::Time t) { return t.toMilliseconds() != 0 ? nlohmann::ordered_json (text (toIso8601Utc (t))) : nlohmann::ordered_json(); };
+    const auto time = [&] (juce::Time t) { return t.toMilliseconds() != 0 ? nlohmann::ordered_json (toIso8601Utc (t)) : nlohmann::ordered_json(); };
     const auto check = [&] (const ReadinessCheck& c, bool ready)
     {
-        return nlohmann::ordered_json { { "checked", c.checked }, { "ready", c.checked && ready }, { "reason", text (c.reason) } };
+        return nlohmann::ordered_json { { "checked", c.checked }, { "ready", c.checked && ready }, { "reason", c.reason } };
     };
 
     auto& readiness = json["readiness"];
@@ -83,13 +82,13 @@ juce::String ComfyUIStatus::toJson (bool pretty) const
     readiness["workflows"] = check (workflowsCheck, workflowsReady);
     readiness["missing_models"] = nlohmann::ordered_json::array();
     for (const auto& m : missingModels)
-        readiness["missing_models"].push_back ({ { "workflow", text (m.workflow) }, { "folder", text (m.folder) },
-                                                 { "name", text (m.name) }, { "url", m.url.isEmpty() ? nlohmann::ordered_json() : nlohmann::ordered_json (text (m.url)) } });
+        readiness["missing_models"].push_back ({ { "workflow", m.workflow }, { "folder", m.folder },
+                                                 { "name", m.name }, { "url", m.url.isEmpty() ? nlohmann::ordered_json() : nlohmann::ordered_json (m.url) } });
     readiness["workflow_problems"] = nlohmann::ordered_json::array();
     for (const auto& w : workflowProblems)
-        readiness["workflow_problems"].push_back ({ { "workflow", text (w.workflow) }, { "problem", text (w.problem) } });
-    readiness["activity"] = text (activity);
-    json["discovery_note"] = discoveryNote.isEmpty() ? nlohmann::ordered_json() : nlohmann::ordered_json (text (discoveryNote));
+        readiness["workflow_problems"].push_back ({ { "workflow", w.workflow }, { "problem", w.problem } });
+    readiness["activity"] = activity;
+    json["discovery_note"] = discoveryNote.isEmpty() ? nlohmann::ordered_json() : nlohmann::ordered_json (discoveryNote);
 
     const auto optional = [] (const std::optional<double>& v) { return v ? nlohmann::ordered_json (*v) : nlohmann::ordered_json(); };
     auto& m = json["metrics"];
@@ -99,11 +98,11 @@ juce::String ComfyUIStatus::toJson (bool pretty) const
     m["connected_since"] = time (metrics.connectedSince);
     m["uptime_seconds"] = metrics.uptimeSeconds();
     m["reconnect_count"] = metrics.reconnectCount;
-    m["last_error"] = metrics.lastError.isEmpty() ? nlohmann::ordered_json() : nlohmann::ordered_json (text (metrics.lastError));
+    m["last_error"] = metrics.lastError.isEmpty() ? nlohmann::ordered_json() : nlohmann::ordered_json (metrics.lastError);
     m["last_error_time"] = time (metrics.lastErrorTime);
     m["checks_done"] = metrics.checksDone;
 
-    return juce::String::fromUTF8 (json.dump (pretty ? 2 : -1, ' ', false, nlohmann::ordered_json::error_handler_t::replace).c_str());
+    return detail::fromStd (json.dump (pretty ? 2 : -1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
 }
 
 juce::String ComfyUIStatus::describe() const
