@@ -184,7 +184,7 @@ int runWorkflowsCommand (const juce::StringArray& args)
         // The graph format ComfyUI opens is built from the server's own node definitions.
         const auto inventory = comfybridge::fetchServerInventory (client, server, workflows, parsed.config.timeout);
         deployment = comfybridge::deployWorkflows (client, server, workflows,
-                                                   inventory.objectInfo != nullptr ? *inventory.objectInfo : nlohmann::json(),
+                                                   inventory.nodes,
                                                    record, parsed.config.timeout);
     }
 

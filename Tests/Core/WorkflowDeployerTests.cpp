@@ -72,13 +72,13 @@ namespace
 
         DeploymentReport deploy (const std::vector<WorkflowDefinition>& workflows)
         {
-            return comfybridge::deployWorkflows (client, config, workflows, fake.objectInfo(), record, 5.0);
+            return comfybridge::deployWorkflows (client, config, workflows, comfybridge::NodeCatalog::parse (fake.objectInfo().dump()), record, 5.0);
         }
 
         /** What a deployment stores for @p workflow on this server. */
         std::string graphFor (const WorkflowDefinition& workflow) const
         {
-            return comfybridge::deployedContent (workflow, fake.objectInfo());
+            return comfybridge::deployedContent (workflow, comfybridge::NodeCatalog::parse (fake.objectInfo().dump()));
         }
 
         std::vector<Request> posts() const
@@ -295,7 +295,7 @@ TEST_CASE ("upgrades an API-format copy that an earlier ComfyBridge stored to th
 TEST_CASE ("deploys nothing without the server's node definitions", "[deploy]")
 {
     Deployment d;
-    const auto report = comfybridge::deployWorkflows (d.client, d.config, bundledWorkflows(), Json(), d.record, 5.0);
+    const auto report = comfybridge::deployWorkflows (d.client, d.config, bundledWorkflows(), comfybridge::NodeCatalog(), d.record, 5.0);
 
     for (auto& w : report.workflows)
     {
@@ -397,7 +397,7 @@ TEST_CASE ("fails clearly when nothing listens", "[deploy]")
     juce::TemporaryFile recordFile (".json");
     DeploymentRecord record (recordFile.getFile());
     const auto config = TestSupport::localConfig (TestHelpers::TestHttpServer::findFreePort());
-    const auto report = comfybridge::deployWorkflows (client, config, bundledWorkflows(), FakeComfyUI().objectInfo(), record, 2.0);
+    const auto report = comfybridge::deployWorkflows (client, config, bundledWorkflows(), comfybridge::NodeCatalog::parse (FakeComfyUI().objectInfo().dump()), record, 2.0);
 
     REQUIRE (report.workflows.size() == 7);
     for (auto& w : report.workflows)

@@ -17,6 +17,11 @@ namespace
         return TestHelpers::FakeComfyUI().objectInfo();
     }
 
+    comfybridge::NodeCatalog catalogOf (const Json& info)
+    {
+        return comfybridge::NodeCatalog::parse (info.dump());
+    }
+
     WorkflowDefinition bundled (const juce::String& name)
     {
         juce::StringArray errors;
@@ -33,7 +38,7 @@ namespace
 
     Json graphOf (const juce::String& apiJson, const Json& info = objectInfo(), const juce::String& name = "test")
     {
-        const auto text = comfybridge::toGraphWorkflow (apiJson, info, name);
+        const auto text = comfybridge::toGraphWorkflow (apiJson, catalogOf (info), name);
         REQUIRE_FALSE (text.empty());
         return Json::parse (text);
     }
@@ -161,7 +166,7 @@ TEST_CASE ("graph format: a widget fed by a link becomes a widget input and keep
 TEST_CASE ("graph format: titles, ids and the top level", "[graphformat]")
 {
     const auto api = bundled ("txt2img").apiJson;
-    const auto text = comfybridge::toGraphWorkflow (api, objectInfo(), "txt2img");
+    const auto text = comfybridge::toGraphWorkflow (api, catalogOf (objectInfo()), "txt2img");
     const auto graph = Json::parse (text);
 
     CHECK (nodeWithId (graph, 6)["title"] == "CLIP Text Encode (Positive Prompt)");
@@ -185,7 +190,7 @@ TEST_CASE ("graph format: titles, ids and the top level", "[graphformat]")
     CHECK (id.find_first_not_of ("0123456789abcdef-") == std::string::npos);
     CHECK (id == comfybridge::graphWorkflowId ("txt2img").toStdString());
     CHECK (comfybridge::graphWorkflowId ("txt2img") != comfybridge::graphWorkflowId ("empty_image"));
-    CHECK (comfybridge::toGraphWorkflow (api, objectInfo(), "txt2img") == text);
+    CHECK (comfybridge::toGraphWorkflow (api, catalogOf (objectInfo()), "txt2img") == text);
     CHECK (text.back() == '\n');
 
     // A cycle cannot run, but is still converted whole (and the conversion ends).
@@ -194,8 +199,8 @@ TEST_CASE ("graph format: titles, ids and the top level", "[graphformat]")
     CHECK (cycle["nodes"].size() == 2);
     CHECK (cycle["links"].size() == 2);
 
-    CHECK (comfybridge::toGraphWorkflow ("[1, 2]", objectInfo(), "x").empty());
-    CHECK (comfybridge::toGraphWorkflow ("{ not json", objectInfo(), "x").empty());
+    CHECK (comfybridge::toGraphWorkflow ("[1, 2]", catalogOf (objectInfo()), "x").empty());
+    CHECK (comfybridge::toGraphWorkflow ("{ not json", catalogOf (objectInfo()), "x").empty());
 }
 
 TEST_CASE ("graph format: nodes are laid out left to right without overlapping", "[graphformat]")
@@ -268,7 +273,7 @@ TEST_CASE ("export the deployed graphs for the frontend check", "[.frontend-expo
 
     for (const auto& w : library.getWorkflows())
     {
-        const auto content = comfybridge::deployedContent (w, info);
+        const auto content = comfybridge::deployedContent (w, catalogOf (info));
         REQUIRE_FALSE (content.empty());
         REQUIRE (folder.getChildFile ("comfybridge-" + w.name + ".json").replaceWithText (juce::String::fromUTF8 (content.data(), (int) content.size()), false, false, "\n"));
         REQUIRE (folder.getChildFile ("comfybridge-" + w.name + ".api.json").replaceWithText (w.apiJson, false, false, "\n"));

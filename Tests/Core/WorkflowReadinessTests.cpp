@@ -114,8 +114,9 @@ TEST_CASE ("every bundled workflow is ready on a default ComfyUI", "[readiness]"
     const auto inventory = server.fetch (workflows);
 
     CHECK (inventory.error.isEmpty());
-    REQUIRE (inventory.objectInfo != nullptr);
-    CHECK (inventory.objectInfo->contains ("KSampler"));
+    REQUIRE (inventory.nodes.isRead());
+    CHECK (inventory.nodes.hasNode ("KSampler"));
+    CHECK_FALSE (inventory.nodes.hasNode ("NoSuchNode"));
     CHECK_FALSE (inventory.legacyPaths);
     CHECK (inventory.modelsByFolder.at ("checkpoints").contains (checkpoint));
     CHECK (inventory.unknownFolders.isEmpty());
@@ -222,21 +223,22 @@ TEST_CASE ("checks V3 COMBO inputs against their options", "[readiness]")
 TEST_CASE ("copes with nulls and odd shapes in V3 node info", "[readiness]")
 {
     ServerInventory inventory;
-    inventory.objectInfo = std::make_shared<const Json> (Json {
+    auto info = Json {
         { "EmptyImage", nullptr },
         { "ImageRotate", { { "input", { { "required", { { "image", { "IMAGE", nullptr } },
                                                        { "rotation", { "COMBO", nullptr } } } },
                                         { "optional", nullptr } } },
                            { "display_name", nullptr }, { "output_tooltips", { nullptr } } } },
-        { "SaveImage", { { "input", nullptr } } } });
+        { "SaveImage", { { "input", nullptr } } } };
+    inventory.nodes = comfybridge::NodeCatalog::parse (info.dump());
 
     // Nothing can be checked for the rotation, so nothing is reported; no crash.
     CHECK_FALSE (comfybridge::findWorkflowProblem (workflowWith ("rotate", rotateGraph ("45 degrees")), inventory).has_value());
 
     // A "remote" combo loads its options from a URL: its value cannot be judged here.
-    auto remote = *inventory.objectInfo;
-    remote["ImageRotate"]["input"]["required"]["rotation"] = { "COMBO", { { "options", Json::array() }, { "remote", { { "route", "/x" } } } } };
-    inventory.objectInfo = std::make_shared<const Json> (remote);
+    info["ImageRotate"]["input"]["required"]["rotation"] = { "COMBO", { { "options", Json::array() }, { "remote", { { "route", "/x" } } } } };
+    inventory.nodes = comfybridge::NodeCatalog::parse (info.dump());
+    CHECK (inventory.nodes.getInputChoices ("ImageRotate", "rotation").isEmpty());
     CHECK_FALSE (comfybridge::findWorkflowProblem (workflowWith ("rotate", rotateGraph ("45 degrees")), inventory).has_value());
 }
 
@@ -290,7 +292,7 @@ TEST_CASE ("reports an object_info that is not JSON clearly, without crashing", 
         server.fake.setRoute ("GET", "/object_info", [] (const TestHelpers::Request&) { return Response::html (200, "<html><body>Welcome</body></html>"); });
         const auto inventory = server.fetch (workflows);
 
-        CHECK (inventory.objectInfo == nullptr);
+        CHECK_FALSE (inventory.nodes.isRead());
         CHECK (inventory.error.contains ("an HTML page"));
         CHECK (inventory.error.contains ("/object_info"));
 
@@ -304,7 +306,7 @@ TEST_CASE ("reports an object_info that is not JSON clearly, without crashing", 
         server.fake.setRoute ("GET", "/object_info", [] (const TestHelpers::Request&) { return Response::json (200, "{\"KSampler\": {\"input\": "); });
         const auto inventory = server.fetch (workflows);
 
-        CHECK (inventory.objectInfo == nullptr);
+        CHECK_FALSE (inventory.nodes.isRead());
         CHECK (inventory.error.contains ("something other than a JSON object"));
     }
 
@@ -325,8 +327,8 @@ TEST_CASE ("reads a large object_info", "[readiness]")
     const auto inventory = server.fetch (bundledWorkflows());
 
     CHECK (inventory.error.isEmpty());
-    REQUIRE (inventory.objectInfo != nullptr);
-    CHECK (inventory.objectInfo->contains ("HugeCustomNode"));
+    REQUIRE (inventory.nodes.isRead());
+    CHECK (inventory.nodes.hasNode ("HugeCustomNode"));
 }
 
 TEST_CASE ("sends the auth header with every inventory request", "[readiness]")
@@ -362,7 +364,7 @@ TEST_CASE ("says so when nothing listens", "[readiness]")
     const auto config = TestSupport::localConfig (TestHelpers::TestHttpServer::findFreePort());
     const auto inventory = comfybridge::fetchServerInventory (client, config, bundledWorkflows(), 2.0);
 
-    CHECK (inventory.objectInfo == nullptr);
+    CHECK_FALSE (inventory.nodes.isRead());
     CHECK (inventory.error.contains ("connection refused"));
 }
 
@@ -390,8 +392,7 @@ TEST_CASE ("FakeComfyUI lists a real models directory, skipping partial download
     CHECK (inventory.modelsByFolder.at ("checkpoints") == juce::StringArray ("a.safetensors", "sub/b.ckpt"));
     CHECK (inventory.modelFolderPaths.at ("checkpoints") == juce::StringArray (dir.getFullPathName()));
 
-    const auto combo = (*inventory.objectInfo)["CheckpointLoaderSimple"]["input"]["required"]["ckpt_name"][0];
-    CHECK (combo == Json::array ({ "a.safetensors", "sub/b.ckpt" }));
+    CHECK (inventory.nodes.getInputChoices ("CheckpointLoaderSimple", "ckpt_name") == juce::StringArray ("a.safetensors", "sub/b.ckpt"));
 }
 
 TEST_CASE ("FakeComfyUI answers object_info per class and the model folder list", "[readiness][fake]")

@@ -189,7 +189,7 @@ ReadinessReport checkReadiness (HttpClient& client, const ComfyUIConfig& config,
     {
         DeploymentRecord record (deploymentRecordFile == juce::File() ? DeploymentRecord::getDefaultFile() : deploymentRecordFile);
         const auto deployment = deployWorkflows (client, config, workflows,
-                                                 inventory.objectInfo != nullptr ? *inventory.objectInfo : nlohmann::json(),
+                                                 inventory.nodes,
                                                  record, quickTimeout);
 
         // Worth a line in the status only when something happened (or went wrong).

@@ -5,35 +5,11 @@ namespace comfybridge
 namespace workflowDeployerDetail
 {
     using Json = nlohmann::json;
+    using detail::fromStd;
+    using detail::encodePathSegment;
 
     constexpr double maxConnectSeconds = 5.0;
     constexpr size_t maxWorkflowBytes = (size_t) 16 << 20;
-
-    juce::String fromStd (const std::string& s)
-    {
-        return juce::String::fromUTF8 (s.data(), (int) s.size());
-    }
-
-    /** Percent-encodes all but RFC 3986 unreserved characters: "workflows/x.json"
-        becomes the single path segment "workflows%2Fx.json", as ComfyUI expects.
-    */
-    juce::String encodeSegment (const juce::String& text)
-    {
-        juce::String out;
-
-        for (const auto c : text.toStdString())
-        {
-            const auto b = (unsigned char) c;
-
-            if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9')
-                || b == '-' || b == '.' || b == '_' || b == '~')
-                out << (char) b;
-            else
-                out << "%" << juce::String::toHexString ((int) b).paddedLeft ('0', 2).toUpperCase();
-        }
-
-        return out;
-    }
 
     /** aiohttp's own 404 for an unknown route carries "404: Not Found"; ComfyUI's
         userdata handlers answer a missing file with an empty 404.
@@ -116,7 +92,7 @@ namespace workflowDeployerDetail
         HttpResponse send (const juce::String& method, const juce::String& fileName,
                            const juce::String& query, const std::string& body)
         {
-            const auto path = "/userdata/" + encodeSegment (fileName) + query;
+            const auto path = "/userdata/" + encodePathSegment (fileName) + query;
             auto response = perform (method, (legacy ? juce::String() : juce::String ("/api")) + path, body);
 
             // Servers from before 2024-06 answer only the plain path.
@@ -170,7 +146,7 @@ namespace workflowDeployerDetail
 
     //==============================================================================
     WorkflowDeployment deployOne (UserdataApi& api, const WorkflowDefinition& workflow,
-                                  const Json& objectInfo, DeploymentRecord& record)
+                                  const NodeCatalog& nodes, DeploymentRecord& record)
     {
         const auto& serverUrl = api.getBaseUrl();
         WorkflowDeployment result { workflow.name, deployedFileName (workflow), DeployOutcome::failed, {} };
@@ -192,11 +168,11 @@ namespace workflowDeployerDetail
                    + ", so a later bundled version will not replace it)";
         };
 
-        if (! objectInfo.is_object())
+        if (! nodes.isRead())
             return finish (DeployOutcome::failed, "could not deploy " + fileName + ": the server's list of node classes "
                                                   "(/object_info) could not be read, so the workflow cannot be laid out for ComfyUI");
 
-        const auto content = deployedContent (workflow, objectInfo);
+        const auto content = deployedContent (workflow, nodes);
 
         if (content.empty())
             return finish (DeployOutcome::failed, "could not deploy " + fileName + ": the bundled workflow is not valid JSON");
@@ -371,15 +347,15 @@ juce::String deployedFileName (const WorkflowDefinition& workflow)
     return "workflows/comfybridge-" + workflow.name + ".json";
 }
 
-std::string deployedContent (const WorkflowDefinition& workflow, const nlohmann::json& objectInfo)
+std::string deployedContent (const WorkflowDefinition& workflow, const NodeCatalog& nodes)
 {
-    return toGraphWorkflow (workflow.apiJson, objectInfo, workflow.name);
+    return toGraphWorkflow (workflow.apiJson, nodes, workflow.name);
 }
 
 DeploymentReport deployWorkflows (HttpClient& client,
                                   const ComfyUIConfig& config,
                                   const std::vector<WorkflowDefinition>& workflows,
-                                  const nlohmann::json& objectInfo,
+                                  const NodeCatalog& nodes,
                                   DeploymentRecord& record,
                                   double timeoutSeconds)
 {
@@ -398,7 +374,7 @@ DeploymentReport deployWorkflows (HttpClient& client,
             continue;
         }
 
-        report.workflows.push_back (deployOne (api, workflow, objectInfo, record));
+        report.workflows.push_back (deployOne (api, workflow, nodes, record));
     }
 
     if (report.workflows.empty())

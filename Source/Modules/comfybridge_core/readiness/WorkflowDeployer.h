@@ -87,7 +87,7 @@ struct DeploymentReport
     The library holds graph ("workflow", schema 0.4) files, the format the
     frontend opens as a canvas (it rejects API-format prompts there), so each
     workflow is stored as toGraphWorkflow() builds it from its API graph and
-    @p objectInfo. ComfyBridge itself keeps submitting the API format. The
+    @p nodes. ComfyBridge itself keeps submitting the API format. The
     comfybridge- prefix marks the files as ours and keeps them apart from the
     user's own workflows.
 
@@ -104,14 +104,14 @@ struct DeploymentReport
     prefix are handled. A failure (401/403/400/413/5xx, no answer) leaves that
     workflow untouched and the record unchanged. Blocks: worker threads only.
 
-    @param objectInfo      the server's GET /object_info (ServerInventory::objectInfo);
+    @param nodes           the server's GET /object_info (ServerInventory::nodes);
                            without it (not an object) nothing is deployed
     @param timeoutSeconds  deadline for each request
 */
 DeploymentReport deployWorkflows (HttpClient& client,
                                   const ComfyUIConfig& config,
                                   const std::vector<WorkflowDefinition>& workflows,
-                                  const nlohmann::json& objectInfo,
+                                  const NodeCatalog& nodes,
                                   DeploymentRecord& record,
                                   double timeoutSeconds);
 
@@ -119,8 +119,8 @@ DeploymentReport deployWorkflows (HttpClient& client,
 juce::String deployedFileName (const WorkflowDefinition& workflow);
 
 /** The text deployed for a workflow: its graph form (toGraphWorkflow()) for the
-    server whose /object_info is @p objectInfo; empty when the workflow's JSON is invalid.
+    server whose /object_info is @p nodes; empty when the workflow's JSON is invalid.
 */
-std::string deployedContent (const WorkflowDefinition& workflow, const nlohmann::json& objectInfo);
+std::string deployedContent (const WorkflowDefinition& workflow, const NodeCatalog& nodes);
 
 } // namespace comfybridge

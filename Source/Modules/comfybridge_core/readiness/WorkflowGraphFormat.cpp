@@ -502,8 +502,9 @@ juce::String graphWorkflowId (const juce::String& workflowName)
            + hex.substring (16, 20) + "-" + hex.substring (20, 32);
 }
 
-std::string toGraphWorkflow (const juce::String& apiJson, const nlohmann::json& objectInfo, const juce::String& workflowName)
+std::string toGraphWorkflow (const juce::String& apiJson, const NodeCatalog& catalog, const juce::String& workflowName)
 {
+    const auto& objectInfo = detail::objectInfoOf (catalog);
     using namespace workflowGraphDetail;
 
     const auto api = OrderedJson::parse (apiJson.toStdString(), nullptr, false);

@@ -27,7 +27,7 @@ namespace comfybridge
     - a left-to-right layout: one column per topological depth, nodes stacked
       without overlap, each column ordered by where its nodes feed the next.
 
-    A node class missing from @p objectInfo is kept with its links and literal
+    A node class missing from @p catalog is kept with its links and literal
     values (the frontend marks it as a missing node), so nothing of the
     workflow is lost.
 
@@ -35,13 +35,13 @@ namespace comfybridge
     redeployment can compare what the server holds with what it would store.
 
     @param apiJson       the API-format prompt (object keyed by node id)
-    @param objectInfo    GET /object_info ({ClassName: info})
+    @param catalog       GET /object_info (ServerInventory::nodes)
     @param workflowName  e.g. "txt2img": the graph's "id" is a UUID derived from it
     @returns the graph pretty-printed and newline-terminated, or an empty
              string when @p apiJson is not a JSON object
 */
 std::string toGraphWorkflow (const juce::String& apiJson,
-                             const nlohmann::json& objectInfo,
+                             const NodeCatalog& catalog,
                              const juce::String& workflowName);
 
 /** The stable UUID (version 5 layout, from a SHA-256 of the name) that

@@ -6,40 +6,17 @@ namespace comfybridge
 namespace workflowReadinessDetail
 {
     using Json = nlohmann::json;
+    using detail::fromStd;
+    using detail::encodePathSegment;
 
     constexpr size_t maxObjectInfoBytes = (size_t) 32 << 20; // real ones are 1-5 MB; custom nodes add more
     constexpr size_t maxListingBytes = (size_t) 8 << 20;
     constexpr double maxConnectSeconds = 5.0;
 
-    juce::String fromStd (const std::string& s)
-    {
-        return juce::String::fromUTF8 (s.data(), (int) s.size());
-    }
-
     /** Windows servers list "sub\\name.safetensors"; workflows say "sub/name.safetensors". */
     juce::String normaliseModelName (const juce::String& name)
     {
         return name.replaceCharacter ('\\', '/');
-    }
-
-    /** Percent-encodes everything but RFC 3986 unreserved characters, so the text stays one path segment. */
-    juce::String encodePathSegment (const juce::String& text)
-    {
-        const auto utf8 = text.toStdString();
-        juce::String out;
-
-        for (const auto c : utf8)
-        {
-            const auto b = (unsigned char) c;
-
-            if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9')
-                || b == '-' || b == '.' || b == '_' || b == '~')
-                out << (char) b;
-            else
-                out << "%" << juce::String::toHexString ((int) b).paddedLeft ('0', 2).toUpperCase();
-        }
-
-        return out;
     }
 
     juce::String describeNoAnswer (const HttpResponse& r, const juce::String& baseUrl, const juce::String& path)
@@ -102,57 +79,8 @@ namespace workflowReadinessDetail
                && value[1].is_number_integer();
     }
 
-    /** The spec of one input ([TYPE, {options}]) from a class's info, or nullptr. */
-    const Json* findInputSpec (const Json& classInfo, const std::string& input)
-    {
-        if (! classInfo.is_object())
-            return nullptr;
-
-        const auto inputs = classInfo.find ("input");
-
-        if (inputs == classInfo.end() || ! inputs->is_object())
-            return nullptr;
-
-        for (const auto* section : { "required", "optional" })
-        {
-            const auto s = inputs->find (section);
-
-            if (s == inputs->end() || ! s->is_object())
-                continue;
-
-            if (const auto i = s->find (input); i != s->end())
-                return &*i;
-        }
-
-        return nullptr;
-    }
-
-    /** The allowed values of a combo input spec, or nullptr when it is no combo or its
-        choices are not known up front (V3 "remote" combos load theirs from a URL).
-    */
-    const Json* comboChoices (const Json& spec)
-    {
-        if (! spec.is_array() || spec.empty())
-            return nullptr;
-
-        const auto& type = spec[0];
-
-        if (type.is_array())
-            return &type; // classic combo
-
-        if (type.is_string() && type.get<std::string>() == "COMBO" && spec.size() > 1 && spec[1].is_object())
-        {
-            const auto& options = spec[1];
-
-            if (const auto remote = options.find ("remote"); remote != options.end() && ! remote->is_null())
-                return nullptr;
-
-            if (const auto o = options.find ("options"); o != options.end() && o->is_array())
-                return &*o;
-        }
-
-        return nullptr;
-    }
+    using detail::findInputSpec;
+    using detail::comboChoices;
 
     bool choicesInclude (const Json& choices, const Json& value)
     {
@@ -212,10 +140,12 @@ namespace workflowReadinessDetail
     /** Whether a loader input in @p graph that is set to @p name lists it among its
         choices; false when no such combo input exists (presence cannot be confirmed).
     */
-    bool loaderChoicesInclude (const Json& graph, const Json* objectInfo, const juce::String& name)
+    bool loaderChoicesInclude (const Json& graph, const NodeCatalog& nodes, const juce::String& name)
     {
-        if (objectInfo == nullptr || ! objectInfo->is_object() || ! graph.is_object())
+        if (! nodes.isRead() || ! graph.is_object())
             return false;
+
+        const auto* objectInfo = &detail::objectInfoOf (nodes);
 
         const auto wanted = normaliseModelName (name);
 
@@ -299,9 +229,9 @@ ServerInventory fetchServerInventory (HttpClient& client,
     }
 
     {
-        auto parsed = std::make_shared<Json> (Json::parse (info.body, nullptr, false));
+        auto parsed = NodeCatalog::parse (info.body);
 
-        if (parsed->is_discarded() || ! parsed->is_object())
+        if (! parsed.isRead())
         {
             const auto type = info.headers["content-type"];
             inventory.error = "ComfyUI at " + baseUrl + " answered /object_info with "
@@ -310,7 +240,7 @@ ServerInventory fetchServerInventory (HttpClient& client,
             return inventory;
         }
 
-        inventory.objectInfo = std::move (parsed);
+        inventory.nodes = std::move (parsed);
     }
 
     // The model folders the workflows need, each listed once.
@@ -415,7 +345,7 @@ std::vector<MissingModel> findMissingModels (const std::vector<WorkflowDefinitio
                 if (! graph)
                     graph = parseGraph (workflow.apiJson);
 
-                present = loaderChoicesInclude (*graph, inventory.objectInfo.get(), model.name);
+                present = loaderChoicesInclude (*graph, inventory.nodes, model.name);
             }
 
             if (! present)
@@ -430,11 +360,11 @@ std::optional<juce::String> findWorkflowProblem (const WorkflowDefinition& workf
 {
     using namespace workflowReadinessDetail;
 
-    if (inventory.objectInfo == nullptr || ! inventory.objectInfo->is_object())
+    if (! inventory.nodes.isRead())
         return juce::String ("the server's list of node classes (/object_info) could not be read")
                + (inventory.error.isNotEmpty() ? ": " + inventory.error : juce::String());
 
-    const auto& objectInfo = *inventory.objectInfo;
+    const auto& objectInfo = detail::objectInfoOf (inventory.nodes);
     const auto graph = parseGraph (workflow.apiJson);
 
     if (! graph.is_object() || graph.empty())

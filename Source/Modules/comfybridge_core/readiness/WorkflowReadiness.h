@@ -13,8 +13,8 @@ namespace comfybridge
 */
 struct ServerInventory
 {
-    /** GET /api/object_info ({ClassName: info}); null when it could not be read. */
-    std::shared_ptr<const nlohmann::json> objectInfo;
+    /** GET /api/object_info; not read (isRead() false) when it could not be read. */
+    NodeCatalog nodes;
 
     /** GET /api/models/{folder} for every folder the workflows need, with Windows
         "\" separators turned into "/". A folder that could not be listed is absent.
