@@ -11,6 +11,8 @@
 #include <nlohmann/json.hpp>
 #include <curl/curl.h>
 
+#include "util/JsonText.h"
+
 #include "crypto/Digests.cpp"
 #include "ws/Utf8.cpp"
 #include "config/FallbackMode.cpp"
@@ -30,12 +32,18 @@
 #include "audio/ClipPlayer.cpp"
 #include "image/PngEncoder.cpp"
 #include "image/PlaceholderRenderer.cpp"
+#include "generation/WorkflowGraph.cpp"
+#include "generation/WorkflowManifest.cpp"
+#include "generation/WorkflowConventions.cpp"
+#include "generation/WorkflowInstantiation.cpp"
 #include "generation/WorkflowLibrary.cpp"
 #include "generation/AudioTransfer.h"
 #include "generation/AudioTransfer.cpp"
 #include "generation/GenerationEngine.cpp"
 #include "audio/AudioSession.cpp"
 #include "readiness/CorsProbe.cpp"
+#include "readiness/NodeCatalogData.h"
+#include "readiness/NodeCatalog.cpp"
 #include "readiness/WorkflowReadiness.cpp"
 #include "readiness/WorkflowGraphFormat.cpp"
 #include "readiness/WorkflowDeployer.cpp"

@@ -72,6 +72,7 @@
 #include "generation/GenerationEngine.h"
 #include "audio/AudioSession.h"
 #include "readiness/CorsProbe.h"
+#include "readiness/NodeCatalog.h"
 #include "readiness/WorkflowReadiness.h"
 #include "readiness/WorkflowGraphFormat.h"
 #include "readiness/WorkflowDeployer.h"
