@@ -12,5 +12,6 @@
 #include "panels/AudioGenerationSection.cpp"
 #include "panels/StatusPanel.cpp"
 #include "panels/PreferencesPanel.cpp"
+#include "panels/PreferencesLayout.cpp"
 #include "panels/GenerationView.cpp"
 #include "views/MainView.cpp"

@@ -150,6 +150,10 @@ private:
     void revalidate();
     void setFeedback (const juce::String& text, juce::Colour colour);
     void layoutContent (int width);
+    TextField& findField (const juce::String& key);
+    void layoutTextRow (juce::Rectangle<int>& inner, const juce::String& key);
+    void layoutWideRow (juce::Rectangle<int>& inner, const juce::String& key, juce::Button* button);
+    void layoutToggleRow (juce::Rectangle<int>& inner, const juce::String& key);
 
     JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR (PreferencesPanel)
 };
