@@ -37,6 +37,7 @@
 #include "generation/WorkflowConventions.cpp"
 #include "generation/WorkflowInstantiation.cpp"
 #include "generation/WorkflowLibrary.cpp"
+#include "generation/GenerationSettings.cpp"
 #include "generation/AudioTransfer.h"
 #include "generation/AudioTransfer.cpp"
 #include "generation/GenerationEngine.cpp"

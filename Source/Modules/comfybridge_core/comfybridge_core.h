@@ -69,6 +69,7 @@
 #include "image/PngEncoder.h"
 #include "image/PlaceholderRenderer.h"
 #include "generation/WorkflowLibrary.h"
+#include "generation/GenerationSettings.h"
 #include "generation/GenerationEngine.h"
 #include "audio/AudioSession.h"
 #include "readiness/CorsProbe.h"
