@@ -27,14 +27,18 @@ namespace
 
         void setProgress (double fraction, const juce::String& text)
         {
-            std::lock_guard<std::mutex> l (mutex);
-            progress = { fraction, text };
+            {
+                std::lock_guard<std::mutex> l (mutex);
+                progress = { fraction, text };
+            }
+            sendChangeMessage(); // as a real job does: the view follows change messages, it does not poll
         }
 
         void finish (GenerationResult result)
         {
             promise.set_value (std::move (result));
             finished = true;
+            sendChangeMessage();
         }
 
         mutable std::mutex mutex;

@@ -397,7 +397,7 @@ TEST_CASE ("the last error is prominent while unavailable and subdued once recov
     CHECK (s.panel.getTextColour (Field::error) == comfybridge::Palette::errorText);
 }
 
-TEST_CASE ("the panel's timer refreshes the metrics without a change message", "[gui]")
+TEST_CASE ("metrics that move without a state change reach the panel through the change message", "[gui]")
 {
     TestHelpers::FakeComfyUI server;
     REQUIRE (server.start());
@@ -405,7 +405,8 @@ TEST_CASE ("the panel's timer refreshes the metrics without a change message", "
     p.manager->connect();
     REQUIRE (p.shows ("Connected"));
 
-    // Further checks change only the metrics, which notify nobody: the timer picks them up.
+    // Further checks change only the metrics: the manager's change message brings them
+    // (the panel's timer only ages the "s ago" texts; it reads no metrics).
     for (int i = 0; i < 3; ++i)
         REQUIRE (ready (p.manager->checkHealth()));
 

@@ -20,7 +20,7 @@ Clock::time_point ConnectionManager::Worker::openLiveChannel()
 
     const auto result = manager.liveChannel.connect (options);
     manager.liveChannelOpen = manager.liveChannel.isOpen();
-    pings.reset();
+    pingMonitor.reset();
 
     if (result.wasOk())
     {
@@ -47,10 +47,10 @@ void ConnectionManager::Worker::pingNow()
 {
     {
         std::lock_guard<std::mutex> lock (shared.mutex);
-        pings.configure (pingCadence(), shared.effectiveConfig().getEffectiveProbeTimeout());
+        pingMonitor.configure (pingCadence(), shared.effectiveConfig().getEffectiveProbeTimeout());
     }
 
-    pings.pingSent (Clock::now(), manager.liveChannel.getPongCount());
+    pingMonitor.pingSent (Clock::now(), manager.liveChannel.getPongCount());
 
     if (! manager.liveChannel.sendPing())
         liveChannelLost();
@@ -58,7 +58,7 @@ void ConnectionManager::Worker::pingNow()
 
 PingMonitor::Verdict ConnectionManager::Worker::judgePing()
 {
-    if (! pings.isOutstanding())
+    if (! pingMonitor.isOutstanding())
         return PingMonitor::Verdict::none;
 
     for (WebSocketMessage message; manager.liveChannel.isOpen();)
@@ -73,7 +73,7 @@ PingMonitor::Verdict ConnectionManager::Worker::judgePing()
             break;
     }
 
-    return pings.judge (Clock::now(), manager.liveChannel.getPongCount());
+    return pingMonitor.judge (Clock::now(), manager.liveChannel.getPongCount());
 }
 
 void ConnectionManager::Worker::checkPong()
@@ -87,14 +87,14 @@ void ConnectionManager::Worker::checkPong()
     {
         const auto config = configSnapshot();
         apply (hungResult (config), config);
-        nextMonitorProbe = nextReconnect = Clock::time_point::max();
+        scheduler.probeFinished(); // as good as a failed probe: periodic timers restart from here
     }
 }
 
 void ConnectionManager::Worker::liveChannelLost()
 {
     manager.liveChannelOpen = false;
-    pings.reset();
+    pingMonitor.reset();
 
     std::lock_guard<std::mutex> lock (shared.mutex);
     if (! shared.shuttingDown)
@@ -103,7 +103,7 @@ void ConnectionManager::Worker::liveChannelLost()
 
 ProbeResult ConnectionManager::Worker::hungResult (const ComfyUIConfig& config)
 {
-    pings.reset();
+    pingMonitor.reset();
 
     // Drop the socket without waiting for a goodbye a hung server would never send.
     manager.liveChannel.cancel();
@@ -136,7 +136,14 @@ void ConnectionManager::Worker::listenToLiveChannel (Clock::time_point until)
 
 void ConnectionManager::Worker::handleLiveMessage (const WebSocketMessage& message)
 {
-    pings.signOfLife();
+    pingMonitor.signOfLife();
+
+    {
+        // A frame from a backend we think is down: probe now (SignOfLifeJob), not at the next tick.
+        std::lock_guard<std::mutex> lock (shared.mutex);
+        if (! shared.status.available && shared.status.state != ConnectionState::disconnected)
+            shared.lifeSeen = true;
+    }
 
     if (! message.isBinary)
         handleLiveEvent (message.data);

@@ -3,6 +3,18 @@ namespace comfybridge
 
 using namespace connection_detail;
 
+namespace
+{
+    /** True when a check moved the metrics (lastCheck alone does not count: pings move it twice a second). */
+    bool metricsMoved (const ConnectionMetrics& a, const ConnectionMetrics& b)
+    {
+        return a.checksDone != b.checksDone || a.consecutiveFailures != b.consecutiveFailures
+            || a.reconnectCount != b.reconnectCount || a.lastErrorTime != b.lastErrorTime
+            || a.connectedSince != b.connectedSince || a.lastLatencyMs != b.lastLatencyMs
+            || a.medianLatencyMs != b.medianLatencyMs;
+    }
+}
+
 //==============================================================================
 ConnectionManager::ConnectionManager (const ComfyUIConfig& config, std::unique_ptr<HttpClient> httpClient)
     : client (httpClient != nullptr ? std::move (httpClient) : std::make_unique<CurlHttpClient>()),
@@ -265,7 +277,7 @@ bool ConnectionManager::unregisterStatusCallback (CallbackId id)
 
 ComfyUIStatus ConnectionManager::updateStatus (const std::function<bool (ComfyUIStatus&)>& change)
 {
-    bool changed = false;
+    bool changed = false, metricsChanged = false;
     ComfyUIStatus result;
 
     {
@@ -277,6 +289,7 @@ ComfyUIStatus ConnectionManager::updateStatus (const std::function<bool (ComfyUI
             return shared->status;
 
         changed = ! next.isEquivalentTo (shared->status);
+        metricsChanged = metricsMoved (next.metrics, shared->status.metrics);
         next.sequence = shared->status.sequence + 1;
         shared->status = next;
         available.store (next.available, std::memory_order_relaxed);
@@ -288,10 +301,11 @@ ComfyUIStatus ConnectionManager::updateStatus (const std::function<bool (ComfyUI
     }
 
     if (changed)
-    {
         notifier->post();
+
+    // Change listeners pull one snapshot, metrics included: they need no timer to see them move.
+    if (changed || metricsChanged)
         sendChangeMessage();
-    }
 
     return result;
 }

@@ -29,7 +29,8 @@ struct ReadinessOptions
     - getStatus(): a consistent snapshot, cheap, from any thread;
     - isAvailable(): a lock-free flag for the audio thread;
     - notifications on the message thread: the manager is a
-      juce::ChangeBroadcaster (coalesced, no payload: read getStatus()), and
+      juce::ChangeBroadcaster (coalesced, no payload: read getStatus(); it is
+      also sent when only the metrics moved, so a view needs no timer), and
       registered StatusCallbacks receive every change in order.
 
     connect() and checkHealth() return at once with a std::shared_future that a
@@ -210,11 +211,15 @@ public:
     */
     juce::StringArray setConfig (const ComfyUIConfig& newConfig);
 
+    /** Opaque outside the module: the state the two lanes and their scheduled
+        jobs share (defined in connection/ConnectionManagerShared.h).
+    */
+    struct Shared;
+
 private:
     class Worker;    // the monitor lane: probes, reconnection, the live channel (never waits on long work)
     class LongWork;  // the long-work lane: readiness (/object_info, deploy) and generation I/O
     class Notifier;
-    struct Shared;
 
     std::unique_ptr<HttpClient> client;                // the monitor lane's
     std::unique_ptr<HttpClient> longClient;            // the long-work lane's (its own, so neither waits for the other)

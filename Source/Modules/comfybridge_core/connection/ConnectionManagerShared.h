@@ -57,6 +57,9 @@ struct ConnectionManager::Shared
     bool restoredPending = false;          // the backend came back: jobs look themselves up
     bool legacyPaths = false;              // the last good probe found a server without the /api prefix
 
+    // Set by the monitor lane when a lost backend shows a sign of life (SignOfLifeJob probes at once).
+    bool lifeSeen = false;
+
     // Readiness (guarded by mutex).
     bool readinessRequested = false;
     bool readinessRunning = false;

@@ -1,6 +1,8 @@
 // The monitor lane of a ConnectionManager: connect attempts, health checks,
 // reconnection and the live channel (events, and pings that see a hung server).
-// It never runs long work (LongWorkLane.cpp does), so it is never blind.
+// It never runs long work (LongWorkLane.cpp does), so it is never blind. What it
+// runs are the scheduled jobs in connection/jobs/ (see ScheduledJob.h); this
+// file is the loop and the building blocks they share (MonitorLane.h).
 
 namespace comfybridge
 {
@@ -9,29 +11,57 @@ using namespace connection_detail;
 
 //==============================================================================
 /** The thread that watches the backend: probes, reconnection, the live channel. */
-class ConnectionManager::Worker : public juce::Thread
+class ConnectionManager::Worker : public juce::Thread,
+                                  private MonitorLane
 {
 public:
     explicit Worker (ConnectionManager& m)
         : juce::Thread ("ComfyBridge connection"), manager (m), shared (*m.shared), client (*m.client)
     {
+        // In priority order: requests first, then what keeps the view honest.
+        MonitorLane& lane = *this; // the jobs see only the lane's building blocks
+        scheduler.add (std::make_unique<ConnectRequestJob> (lane));
+        scheduler.add (std::make_unique<HealthCheckRequestJob> (lane));
+        scheduler.add (std::make_unique<SignOfLifeJob> (lane));
+        scheduler.add (std::make_unique<ReconnectJob> (lane));
+        scheduler.add (std::make_unique<LiveChannelOpenJob> (lane)); // right after a good probe, before readiness
+        scheduler.add (std::make_unique<PeriodicProbeJob> (lane));
+        scheduler.add (std::make_unique<PingJob> (lane));
+        scheduler.add (std::make_unique<LiveChannelDoorbellJob> (lane));
     }
 
     void run() override
     {
         while (! threadShouldExit())
         {
-            std::vector<std::promise<ComfyUIStatus>> waiters;
-            auto until = Clock::time_point::max();
-
             // Anything that woke us before this point is visible under the lock below.
             manager.liveChannel.resetCancellation();
-            const auto job = chooseJob (waiters, until);
 
-            if (job == Job::wait)
-                continue;
+            ScheduledJob* job = nullptr;
+            auto until = Clock::time_point::max();
+            {
+                std::unique_lock<std::mutex> lock (shared.mutex);
+                const auto choice = scheduler.choose (context());
 
-            if (job == Job::none)
+                if (choice.job != nullptr)
+                {
+                    job = choice.job;
+                    job->claim();
+                }
+                else
+                {
+                    // Capped above: libstdc++ cannot wait until time_point::max() reliably.
+                    until = std::min (choice.wakeAt, Clock::now() + std::chrono::hours (1));
+
+                    if (! manager.liveChannel.isOpen())
+                    {
+                        shared.wakeUp.wait_until (lock, until, [&] { return shouldLookAgain (until); });
+                        continue;
+                    }
+                }
+            }
+
+            if (job == nullptr)
             {
                 // The live channel is open: wait on it instead (a wake cancels the receive).
                 listenToLiveChannel (until);
@@ -39,204 +69,94 @@ public:
                 continue;
             }
 
-            const auto result = runJob (job);
+            job->run();
 
             if (threadShouldExit() || client.isCancelled())
-            {
-                handBack (job, waiters);
                 break;
-            }
-
-            resolveAll (waiters, result);
 
             // The next periodic check is timed from the end of this one: no pile-up.
-            if (job == Job::connect || job == Job::check || job == Job::probe || job == Job::reconnect)
-            {
-                nextMonitorProbe = Clock::time_point::max();
-                nextReconnect = Clock::time_point::max();
-            }
+            if (job->probes())
+                scheduler.probeFinished();
         }
 
         // Shutting down: drop the socket without a goodbye (close() returns at once when cancelled).
         manager.liveChannel.cancel();
         manager.liveChannel.close();
         manager.liveChannelOpen = false;
-        pings.reset();
+        pingMonitor.reset();
     }
 
 private:
-    enum class Job { none, wait, connect, check, probe, ping, reconnect, openLiveChannel };
-
     ConnectionManager& manager;
     Shared& shared;
     HttpClient& client;
     juce::Random random;
-    bool monitoring = false, reconnecting = false;
+    JobScheduler scheduler;
+    DiscoveringProbe discovery { shared, client, [this] { return interrupted() || client.isCancelled(); } };
 
-    Clock::time_point nextMonitorProbe = Clock::time_point::max();
-    Clock::time_point nextReconnect = Clock::time_point::max();
-    Clock::time_point nextLiveChannelTry = Clock::time_point::min();
-    Clock::time_point lastDiscovery = Clock::time_point::min();
-
-    std::optional<ReconnectPolicy> reconnectPolicy;
-
-    PingMonitor pings; // while the live channel is open: pings, and the verdict on their pongs
+    PingMonitor pingMonitor; // while the live channel is open: pings, and the verdict on their pongs
 
     juce::String lastLiveChannelError;  // logged once per distinct cause
 
     //==============================================================================
-    /** The wait before the next reconnection try (mutex held). */
-    double nextReconnectDelay()
+    /** What the jobs are asked with (mutex held). */
+    SchedulerContext context() const
     {
-        const auto loopback = shared.config.isLoopbackHost();
-
-        if (! reconnectPolicy || reconnectPolicy->isLoopback() != loopback || reconnectCap != shared.reconnectInterval)
-        {
-            reconnectPolicy.emplace (loopback, shared.reconnectInterval, random.nextInt64());
-            reconnectCap = shared.reconnectInterval;
-        }
-
-        return reconnectPolicy->nextDelaySeconds();
+        SchedulerContext ctx;
+        ctx.now = Clock::now();
+        ctx.available = shared.status.available;
+        ctx.down = ! shared.status.available && shared.status.state != ConnectionState::disconnected;
+        ctx.channelOpen = manager.liveChannel.isOpen();
+        ctx.monitoring = shared.monitorInterval > 0.0;
+        ctx.reconnecting = shared.reconnectInterval > 0.0;
+        return ctx;
     }
 
-    double reconnectCap = 0.0;
-
-    /** Picks what is due now (or waits for it). Job::wait: waited, look again. */
-    Job chooseJob (std::vector<std::promise<ComfyUIStatus>>& waiters, Clock::time_point& until)
+    /** Wait predicate (mutex held): told to stop, a job became due, or one is due before @p until. */
+    bool shouldLookAgain (Clock::time_point until)
     {
-        std::unique_lock<std::mutex> lock (shared.mutex);
+        if (threadShouldExit())
+            return true;
 
-        const auto now = Clock::now();
-        const auto down = ! shared.status.available && shared.status.state != ConnectionState::disconnected;
-        const auto channelOpen = manager.liveChannel.isOpen();
-
-
-        // Schedules follow the intervals; an interval switched off clears its timer.
-        if (shared.monitorInterval <= 0.0)
-            nextMonitorProbe = Clock::time_point::max();
-        else if (nextMonitorProbe == Clock::time_point::max())
-            nextMonitorProbe = now + toDuration (shared.monitorInterval);
-
-        // While the live channel is open, pings between the probes see a hang within the probe timeout.
-        const auto pinging = shared.monitorInterval > 0.0 && channelOpen && shared.status.available;
-        if (pinging)
-            pings.configure (pingCadence(), shared.effectiveConfig().getEffectiveProbeTimeout());
-        else
-            pings.reset();
-
-        if (! down && reconnectPolicy)
-            reconnectPolicy->reset(); // a success: the next outage starts from the first step
-
-        if (shared.reconnectInterval <= 0.0 || ! down)
-            nextReconnect = Clock::time_point::max();
-        else if (nextReconnect == Clock::time_point::max())
-            nextReconnect = now + toDuration (nextReconnectDelay());
-
-        const auto wantLiveChannel = shared.status.available && ! channelOpen;
-
-        if (shared.connectRequested || shared.configChanged)
-        {
-            shared.connectRequested = shared.configChanged = false;
-            waiters.swap (shared.connectWaiters);
-            return Job::connect;
-        }
-
-        if (shared.checkRequested)
-        {
-            shared.checkRequested = false;
-            waiters.swap (shared.checkWaiters);
-            return Job::check;
-        }
-
-        if (now >= nextReconnect)
-            return Job::reconnect;
-
-        // Right after a good probe, before readiness or anything else.
-        if (wantLiveChannel && now >= nextLiveChannelTry)
-            return Job::openLiveChannel;
-
-        // (While reconnection owns a lost backend, monitoring waits for it.)
-        if (now >= nextMonitorProbe && ! (down && shared.reconnectInterval > 0.0))
-            return Job::probe;
-
-        if (pinging && pings.isDue (now))
-            return Job::ping;
-
-        until = std::min ({ nextMonitorProbe, pings.nextWake(), nextReconnect, now + std::chrono::hours (1) });
-
-        if (wantLiveChannel)
-            until = std::min (until, nextLiveChannelTry);
-
-        monitoring = shared.monitorInterval > 0.0;
-        reconnecting = shared.reconnectInterval > 0.0;
-
-        if (channelOpen)
-            return Job::none;
-
-        // Capped above: libstdc++ cannot wait until time_point::max() reliably.
-        shared.wakeUp.wait_until (lock, until, [this]
-        {
-            return threadShouldExit() || shared.connectRequested || shared.checkRequested
-                || shared.configChanged || (shared.monitorInterval > 0.0) != monitoring
-                || (shared.reconnectInterval > 0.0) != reconnecting;
-        });
-
-        monitoring = shared.monitorInterval > 0.0;
-        reconnecting = shared.reconnectInterval > 0.0;
-        return Job::wait;
+        const auto again = scheduler.choose (context());
+        return again.job != nullptr || again.wakeAt < until;
     }
 
-    ComfyUIStatus runJob (Job job)
+    //==============================================================================
+    // MonitorLane
+    Shared& state() override { return shared; }
+    PingMonitor& pings() override { return pingMonitor; }
+    bool isLiveChannelOpen() const override { return manager.liveChannel.isOpen(); }
+    ComfyUIStatus currentStatus() const override { return manager.getStatus(); }
+    Clock::time_point lastDiscoveryTime() const override { return discovery.lastRun(); }
+    bool cancelled() const override { return threadShouldExit() || client.isCancelled(); }
+
+    ComfyUIStatus updateStatus (const std::function<bool (ComfyUIStatus&)>& change) override
     {
-        switch (job)
-        {
-            case Job::connect:         return runConnectAttempt();
-            case Job::check:           return runCheck (false);
-            case Job::probe:           return runCheck (true);
-            case Job::reconnect:       return runReconnectTry();
-            case Job::ping:            pingNow(); break;
-            case Job::openLiveChannel: nextLiveChannelTry = openLiveChannel(); break;
-            case Job::none:
-            case Job::wait:            break;
-        }
-
-        return {};
-    }
-
-    /** Interrupted (disconnect or a config change): whoever stopped us resolves these waiters. */
-    void handBack (Job job, std::vector<std::promise<ComfyUIStatus>>& waiters)
-    {
-        std::lock_guard<std::mutex> lock (shared.mutex);
-        auto& list = job == Job::check ? shared.checkWaiters : shared.connectWaiters;
-        for (auto& w : waiters)
-            list.push_back (std::move (w));
-
-        if (! waiters.empty() && ! shared.shuttingDown)
-            (job == Job::check ? shared.checkRequested : shared.connectRequested) = true;
+        return manager.updateStatus (change);
     }
 
     /** How often a ping goes out while the live channel is open (mutex held). */
-    double pingCadence() const
+    double pingCadence() const override
     {
         return juce::jmin (shared.monitorInterval, maxPingCadenceSeconds);
     }
 
-    //==============================================================================
     /** The config to use now: the configured one, with the discovered port if any. */
-    ComfyUIConfig configSnapshot() const
+    ComfyUIConfig configSnapshot() const override
     {
         std::lock_guard<std::mutex> lock (shared.mutex);
         return shared.effectiveConfig();
     }
 
-    bool interrupted() const
+    bool interrupted() const override
     {
         std::lock_guard<std::mutex> lock (shared.mutex);
         return threadShouldExit() || shared.configChanged || shared.shuttingDown;
     }
 
     /** Sleeps between tries; returns false when told to stop or when the config changed. */
-    bool pause (double seconds)
+    bool pause (double seconds) override
     {
         std::unique_lock<std::mutex> lock (shared.mutex);
         return ! shared.wakeUp.wait_for (lock, toDuration (seconds), [this]
@@ -245,14 +165,14 @@ private:
         });
     }
 
-    double jittered (double seconds)
+    double jittered (double seconds) override
     {
         // +-10 % so that many instances started together spread out.
         return seconds * (0.9 + 0.2 * random.nextDouble());
     }
 
     /** Builds the status that follows a probe and publishes it. */
-    ComfyUIStatus apply (const ProbeResult& probe, const ComfyUIConfig& config)
+    ComfyUIStatus apply (const ProbeResult& probe, const ComfyUIConfig& config) override
     {
         bool laneHasWork = false;
         auto status = manager.updateStatus ([&] (ComfyUIStatus& s)
@@ -302,61 +222,14 @@ private:
         return status;
     }
 
-    //==============================================================================
-    /** Should port discovery run after this failed probe of the configured port? */
-    bool worthDiscovering (const ProbeResult& probe, const ComfyUIConfig& config) const
+    /** The configured port first; when it does not answer as ComfyUI, port discovery (once). */
+    ProbeResult probeConfiguredPort (const ComfyUIConfig& configured, double timeout, bool& discoveryTried) override
     {
-        return config.discoverPort && config.isLoopbackHost() && ! probe.reachedComfyUI
-            && (probe.transportError == HttpError::refused || probe.notComfyUI);
-    }
-
-    /** Looks for ComfyUI on another loopback port; on success it becomes the port in use. */
-    std::optional<ProbeResult> discoverPort (const ComfyUIConfig& configured)
-    {
-        const auto candidates = [this]
-        {
-            std::lock_guard<std::mutex> lock (shared.mutex);
-            return shared.discoveryCandidates;
-        }();
-
-        lastDiscovery = Clock::now();
-        const auto found = discoverComfyUIPort (client, configured, configured.getEffectiveProbeTimeout(),
-                                                [this] { return interrupted() || client.isCancelled(); },
-                                                candidates);
-
-        if (! found.port)
-            return std::nullopt;
-
-        std::lock_guard<std::mutex> lock (shared.mutex);
-        shared.discoveredPort = *found.port;
-        shared.discoveryNote = "nothing usable answered on port " + juce::String (configured.port)
-                                    + "; found ComfyUI on port " + juce::String (*found.port);
-        return found.probe;
-    }
-
-    /** The configured port first; when it does not answer as ComfyUI, discovery (once). */
-    ProbeResult probeConfiguredPort (const ComfyUIConfig& configured, double timeout, bool& discoveryTried)
-    {
-        auto result = probe (configured, timeout);
-
-        if (worthDiscovering (result, configured))
-        {
-            if (! discoveryTried)
-            {
-                discoveryTried = true;
-                if (auto found = discoverPort (configured))
-                    return *found;
-            }
-
-            if (! interrupted())
-                result.errorMessage << " (ComfyUI was not found on port 8188 or 8000-9000 either)";
-        }
-
-        return result;
+        return discovery.probe (configured, timeout, discoveryTried);
     }
 
     /** Forgets a discovered port: the next try starts from the configured one. */
-    ComfyUIConfig configuredConfig()
+    ComfyUIConfig configuredConfig() override
     {
         std::lock_guard<std::mutex> lock (shared.mutex);
         shared.discoveredPort = 0;
@@ -368,16 +241,16 @@ private:
     // The live channel (ConnectionLiveChannel.cpp).
 
     /** Opens /ws?clientId=...; on failure polling carries on and the next try is in 10 s. */
-    Clock::time_point openLiveChannel();
+    Clock::time_point openLiveChannel() override;
 
     /** A ping over the open live channel; its pong must come within the probe timeout. */
-    void pingNow();
+    void pingNow() override;
 
     /** Reads what already arrived (a pong is counted as it is read), then judges the oldest unanswered ping. */
     PingMonitor::Verdict judgePing();
 
     /** A pong since the oldest unanswered ping: alive. None by its deadline: the server hangs. */
-    void checkPong();
+    void checkPong() override;
 
     /** The live channel closed: the fastest sign of a dead backend, so a check is requested. */
     void liveChannelLost();
@@ -388,7 +261,7 @@ private:
     /** Waits for live events until @p until or a wake; a closed socket triggers an immediate check. */
     void listenToLiveChannel (Clock::time_point until);
 
-    /** Any message is a sign of life; a text one is an event. */
+    /** Any message is a sign of life (of a lost backend too: it is probed at once); a text one is an event. */
     void handleLiveMessage (const WebSocketMessage& message);
 
     /** A live event: the queue size is ours, generation events go to the long-work lane. */
@@ -400,45 +273,7 @@ private:
         return probeComfyUI (client, config.getBaseUrl(), timeout, config.getAuthHeaders(), config.caFile);
     }
 
-    ComfyUIStatus runConnectAttempt()
-    {
-        const auto config = configuredConfig();
-        bool discoveryTried = false;
-
-        manager.updateStatus ([&] (ComfyUIStatus& s)
-        {
-            s.url = config.getBaseUrl();
-            s.endpoint = Endpoint::from (config);
-            s.state = ConnectionState::connecting;
-            return true;
-        });
-
-        ProbeResult last;
-        auto delay = firstRetryDelaySeconds;
-
-        for (int attempt = 0; attempt <= config.maxRetries; ++attempt)
-        {
-            if (interrupted())
-                return manager.getStatus();
-
-            last = probeConfiguredPort (config, config.timeout, discoveryTried);
-
-            if (last.reachedComfyUI || ! last.worthRetrying || attempt == config.maxRetries)
-                break;
-
-            if (! pause (jittered (delay)))
-                return manager.getStatus();
-
-            delay = juce::jmin (maxRetryDelaySeconds, delay * config.retryBackoff);
-        }
-
-        if (client.isCancelled())
-            return manager.getStatus();
-
-        return apply (last, configSnapshot());
-    }
-
-    ComfyUIStatus runCheck (bool periodic)
+    ComfyUIStatus runCheck (bool periodic) override
     {
         const auto config = configSnapshot();
         const auto wasAvailable = manager.isAvailable();
@@ -447,12 +282,12 @@ private:
         // With the live channel open a ping goes along; the probe need not outlast its deadline.
         if (manager.liveChannel.isOpen() && wasAvailable)
         {
-            if (! pings.isOutstanding())
+            if (! pingMonitor.isOutstanding())
                 pingNow();
 
             // Ending just after the ping's deadline, a timed-out probe finds the verdict ready.
-            if (pings.isOutstanding())
-                timeout = juce::jmax (0.1, pings.secondsToDeadline (Clock::now()) + 0.02);
+            if (pingMonitor.isOutstanding())
+                timeout = juce::jmax (0.1, pingMonitor.secondsToDeadline (Clock::now()) + 0.02);
         }
 
         auto result = probe (config, timeout);
@@ -472,33 +307,6 @@ private:
             return manager.getStatus();
 
         return apply (result, config);
-    }
-
-    /** One try, bounded by the probe timeout; discovery at most once per reconnect interval. */
-    ComfyUIStatus runReconnectTry()
-    {
-        const auto config = configuredConfig();
-        const auto cap = [this]
-        {
-            std::lock_guard<std::mutex> lock (shared.mutex);
-            return shared.reconnectInterval;
-        }();
-
-        manager.updateStatus ([] (ComfyUIStatus& s)
-        {
-            if (s.state == ConnectionState::disconnected)
-                return false;
-
-            s.state = ConnectionState::reconnecting;
-            return true;
-        });
-        bool discoveryTried = Clock::now() - lastDiscovery < toDuration (cap);
-        const auto result = probeConfiguredPort (config, config.getEffectiveProbeTimeout(), discoveryTried);
-
-        if (client.isCancelled())
-            return manager.getStatus();
-
-        return apply (result, configSnapshot());
     }
 };
 

@@ -2,6 +2,7 @@
 // /object_info takes seconds, deployment writes files) and generation I/O
 // (submit, history polls, image fetches). It has its own thread and its own
 // HttpClient, so the monitor lane (ConnectionWorker.cpp) never waits behind it.
+// What it runs are the scheduled jobs in connection/jobs/ (see ScheduledJob.h).
 
 namespace comfybridge
 {
@@ -9,72 +10,51 @@ namespace comfybridge
 using namespace connection_detail;
 
 //==============================================================================
-/** Runs readiness checks and generation steps, one at a time, off the monitor lane. */
-class ConnectionManager::LongWork : public juce::Thread
+/** Runs the long-work jobs, one at a time, off the monitor lane. */
+class ConnectionManager::LongWork : public juce::Thread,
+                                    private LongLane
 {
 public:
     explicit LongWork (ConnectionManager& m)
         : juce::Thread ("ComfyBridge long work"), manager (m), shared (*m.shared), client (*m.longClient)
     {
+        // In priority order: generation first, so a short job never waits for a readiness pass.
+        LongLane& lane = *this; // the jobs see only the lane's building blocks
+        scheduler.add (std::make_unique<ReadinessAnswerJob> (lane));
+        scheduler.add (std::make_unique<LiveEventsJob> (lane));
+        scheduler.add (std::make_unique<GenerationStepsJob> (lane));
+        scheduler.add (std::make_unique<ReadinessCheckJob> (lane));
     }
 
     void run() override
     {
         while (! threadShouldExit())
         {
-            bool readiness = false, restored = false;
-            std::deque<nlohmann::json> events;
-            std::vector<std::promise<ComfyUIStatus>> answerNow;
-            ComfyUIStatus statusNow;
-
+            ScheduledJob* job = nullptr;
             {
                 std::unique_lock<std::mutex> lock (shared.mutex);
-                const auto engineDue = manager.engine->nextDueMs() - juce::Time::getMillisecondCounterHiRes();
+                auto choice = scheduler.choose (context());
 
-                // Capped: libstdc++ cannot wait until time_point::max() reliably.
-                shared.laneWakeUp.wait_for (lock, toDuration (juce::jlimit (0.0, 3600.0, engineDue / 1000.0)), [this]
+                if (choice.job == nullptr)
                 {
-                    return threadShouldExit() || ! shared.liveEvents.empty() || shared.restoredPending
-                        || (shared.readinessRequested && shared.status.available)
-                        || (! shared.readinessWaiters.empty() && ! shared.status.available)
-                        || manager.engine->hasDueWork();
-                });
+                    // Capped: libstdc++ cannot wait until time_point::max() reliably.
+                    const auto until = std::min (choice.wakeAt, Clock::now() + std::chrono::hours (1));
+                    shared.laneWakeUp.wait_until (lock, until, [&]
+                    {
+                        if (threadShouldExit())
+                            return true;
 
-                if (threadShouldExit())
-                    break;
-
-                // Nothing can be checked while the backend is away: answer with what is known.
-                if (! shared.readinessWaiters.empty() && ! shared.status.available)
-                {
-                    answerNow.swap (shared.readinessWaiters);
-                    statusNow = shared.status;
+                        const auto again = scheduler.choose (context());
+                        return again.job != nullptr || again.wakeAt < until;
+                    });
+                    continue;
                 }
 
-                events.swap (shared.liveEvents);
-                restored = std::exchange (shared.restoredPending, false);
-
-                if (shared.readinessRequested && shared.status.available)
-                {
-                    readiness = true;
-                    shared.readinessRequested = false;
-                    shared.readinessRunning = true;
-                }
+                job = choice.job;
+                job->claim();
             }
 
-            resolveAll (answerNow, statusNow);
-
-            if (restored)
-                manager.engine->connectionRestored();
-
-            for (const auto& event : events)
-                manager.engine->handleLiveEvent (event);
-
-            // Generation first: a short job never waits for a readiness pass.
-            if (manager.engine->hasDueWork())
-                manager.engine->runDueWork (configSnapshot(), manager.isAvailable(), manager.liveChannel.isOpen());
-
-            if (readiness)
-                finishReadiness (runReadinessCheck());
+            job->run();
         }
     }
 
@@ -82,82 +62,43 @@ private:
     ConnectionManager& manager;
     Shared& shared;
     HttpClient& client;
+    JobScheduler scheduler;
 
-    ComfyUIConfig configSnapshot() const
+    /** What the jobs are asked with (mutex held). */
+    SchedulerContext context() const
+    {
+        SchedulerContext ctx;
+        ctx.now = Clock::now();
+        ctx.available = shared.status.available;
+        ctx.down = ! shared.status.available && shared.status.state != ConnectionState::disconnected;
+        ctx.channelOpen = manager.liveChannelOpen.load();
+        ctx.monitoring = shared.monitorInterval > 0.0;
+        ctx.reconnecting = shared.reconnectInterval > 0.0;
+        return ctx;
+    }
+
+    //==============================================================================
+    // LongLane
+    Shared& state() override { return shared; }
+
+    ComfyUIConfig configSnapshot() const override
     {
         std::lock_guard<std::mutex> lock (shared.mutex);
         return shared.effectiveConfig();
     }
 
-    /** Waiters want the state after the last due check: a newer request keeps them waiting. */
-    void finishReadiness (const ComfyUIStatus& result)
+    HttpClient& http() override { return client; }
+    detail::GenerationEngine& engine() override { return *manager.engine; }
+    ModelDownloadQueue& downloadQueue() override { return *manager.downloads; }
+    bool interrupted() const override { return threadShouldExit() || client.isCancelled(); }
+    bool isAvailable() const override { return manager.isAvailable(); }
+    bool isLiveChannelOpen() const override { return manager.liveChannel.isOpen(); }
+    ComfyUIStatus currentStatus() const override { return manager.getStatus(); }
+    void wakeMonitor() override { manager.wakeWorker(); }
+
+    ComfyUIStatus updateStatus (const std::function<bool (ComfyUIStatus&)>& change) override
     {
-        std::vector<std::promise<ComfyUIStatus>> waiters;
-        {
-            std::lock_guard<std::mutex> lock (shared.mutex);
-            shared.readinessRunning = false;
-
-            // Interrupted (disconnect or a config change): whoever stopped us answers them.
-            if (threadShouldExit() || client.isCancelled())
-                return;
-
-            if (! shared.readinessRequested)
-                waiters.swap (shared.readinessWaiters);
-        }
-
-        resolveAll (waiters, result);
-    }
-
-    /** Runs the readiness checks of an available backend and publishes what they found. */
-    ComfyUIStatus runReadinessCheck()
-    {
-        auto config = configSnapshot();
-        ReadinessOptions options;
-        bool legacyPaths = false;
-        {
-            std::lock_guard<std::mutex> lock (shared.mutex);
-            options = shared.readiness;
-            legacyPaths = shared.legacyPaths;
-        }
-
-        if (! options.actOnFindings)
-            config.autoDeployWorkflows = config.autoDownloadModels = false;
-
-        auto report = checkReadiness (client, config, legacyPaths, options.workflows, config.timeout, options.deploymentRecordFile);
-
-        if (client.isCancelled())
-            return manager.getStatus();
-
-        std::vector<ModelDownloadJob> toFetch;
-        bool stoppedAnswering = false;
-
-        auto status = manager.updateStatus ([&] (ComfyUIStatus& s)
-        {
-            if (! s.available || shared.readinessRequested)
-                return false; // gone meanwhile, or another check is due anyway
-
-            // That failed request was as good as a failed probe: check now rather than at the next interval.
-            stoppedAnswering = report.backendStoppedAnswering;
-            if (stoppedAnswering)
-                shared.checkRequested = true;
-
-            for (auto& job : report.downloads)
-                if (! shared.failedDownloads.contains (job.model.folder + "/" + job.model.name))
-                    toFetch.push_back (std::move (job));
-
-            shared.readinessActivity = report.activity;
-            report.activity = shared.combinedActivity();
-            report.applyTo (s);
-            return true;
-        });
-
-        if (stoppedAnswering)
-            manager.wakeWorker();
-
-        if (! toFetch.empty())
-            manager.downloads->enqueue (toFetch);
-
-        return status;
+        return manager.updateStatus (change);
     }
 };
 

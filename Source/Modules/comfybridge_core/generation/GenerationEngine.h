@@ -70,11 +70,16 @@ struct GenerationResult
 /**
     A running (or finished) generation. Hold the shared_ptr for as long as you
     care; cancel() may be called from any thread.
+
+    It is a juce::ChangeBroadcaster: a listener hears (coalesced, on the message
+    thread) whenever the progress moved or the result became known, and pulls
+    getProgress() / isFinished() / getFuture() then. No polling is needed. A
+    listener removes itself before it goes away (message thread).
 */
-class GenerationJob
+class GenerationJob : public juce::ChangeBroadcaster
 {
 public:
-    virtual ~GenerationJob() = default;
+    ~GenerationJob() override = default;
 
     /** Asks the engine to cancel: a pending prompt is deleted from the queue, a
         running one is interrupted (only this prompt). The result arrives as

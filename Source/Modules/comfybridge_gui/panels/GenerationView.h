@@ -17,12 +17,13 @@ namespace comfybridge
 
     The view starts jobs through a function its owner provides (normally
     ConnectionManager::generate), so it never touches the network itself and
-    can be driven by tests. A job is followed by polling its progress on a
-    timer (no callbacks capture the view), and the view can re-attach to a job
-    the owner kept, e.g. after the plugin window was closed and reopened.
+    can be driven by tests. A job is followed through its change messages (the
+    view listens to the job and pulls its progress; no timer, no callback that
+    captures the view), and the view can re-attach to a job the owner kept, e.g.
+    after the plugin window was closed and reopened.
 */
 class GenerationView : public juce::Component,
-                       private juce::Timer
+                       private juce::ChangeListener
 {
 public:
     /** Starts a job and returns it at once (never blocks). */
@@ -200,8 +201,12 @@ private:
     std::unique_ptr<AudioGenerationSection> audioSection;
     juce::Rectangle<int> formCard, resultCard;
 
-    void timerCallback() override;
+    void changeListenerCallback (juce::ChangeBroadcaster*) override;
+    void setUpEditors();
+    void layoutForm (juce::Rectangle<int> form);
+    void layoutResult (juce::Rectangle<int> resultArea);
     void poll();
+    void stopFollowing();
     void showResult (const GenerationResult& finished);
     void inputsChanged();
     void updateButtons();

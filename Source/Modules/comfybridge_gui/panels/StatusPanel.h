@@ -9,10 +9,10 @@ namespace comfybridge
 
     The panel listens to the manager's ChangeBroadcaster and pulls a
     getStatus() snapshot on every change, so it shows exactly the state the
-    manager reports (never "connected" while the backend is gone). A one-second
-    timer refreshes what moves without a change message: the "last check N s
-    ago" text and the metrics (latency, uptime, checks), read from a fresh
-    getStatus() snapshot, which never blocks. Nothing here does I/O or waits:
+    manager reports (never "connected" while the backend is gone); the manager
+    also sends one when only the metrics moved, so latency and checks need no
+    timer. A one-second timer only refreshes the texts that age with time ("last
+    check N s ago", uptime, the last error's age). Nothing here does I/O or waits:
     the buttons call connect(), checkHealth() and disconnect(), which return at
     once (their futures are never waited on).
 
@@ -118,6 +118,7 @@ private:
     void showMetrics();
     void updateLastCheck();
     void layoutBody (int width, int minHeight);
+    void layoutCards (bool hasNote, bool hasActivity);
     const Row* rowFor (Field field) const;
     void connectPressed();
     void retryPressed();

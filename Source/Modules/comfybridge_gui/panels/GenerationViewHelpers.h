@@ -1,0 +1,47 @@
+#pragma once
+// Private to comfybridge_gui: small helpers the GenerationView files share.
+
+namespace comfybridge
+{
+
+namespace
+{
+    const juce::Identifier workflowId { "workflow" }, workflowFileId { "workflow_file" }, promptId { "prompt" },
+                           negativeId { "negative_prompt" }, seedId { "seed" }, widthId { "width" }, heightId { "height" },
+                           versionId { "version" };
+
+    /** Version 2 keeps only edited values; version 1 (no "version" property) kept all of them. */
+    constexpr int settingsVersion = 2;
+
+    /** A whole number in [low, high] from text, or nullopt. */
+    std::optional<juce::int64> parseWhole (const juce::String& text, juce::int64 low, juce::int64 high)
+    {
+        const auto trimmed = text.trim();
+
+        if (trimmed.isEmpty() || trimmed.length() > 18 || ! trimmed.containsOnly ("0123456789"))
+            return std::nullopt;
+
+        const auto value = trimmed.getLargeIntValue();
+        return value >= low && value <= high ? std::optional<juce::int64> (value) : std::nullopt;
+    }
+
+    juce::String joinMessages (const GenerationResult& r)
+    {
+        return r.messages.joinIntoString (" ");
+    }
+
+    void styleInput (juce::TextEditor& editor, const juce::String& title, bool multiLine)
+    {
+        editor.setTitle (title);
+        editor.setFont (ComfyBridgeLookAndFeel::bodyFont (14.0f));
+        editor.setIndents (8, multiLine ? 6 : 0);
+
+        if (! multiLine)
+            editor.setJustification (juce::Justification::centredLeft);
+        editor.setMultiLine (multiLine, true);
+        editor.setReturnKeyStartsNewLine (multiLine);
+        editor.setScrollbarsShown (multiLine);
+    }
+}
+
+} // namespace comfybridge
