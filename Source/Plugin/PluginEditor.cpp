@@ -19,7 +19,7 @@ ComfyBridgeEditor::ComfyBridgeEditor (ComfyBridgeProcessor& p)
         return processor.startGeneration (std::move (request));
     });
     generation.whyNotStarted = [this] { return processor.getLastStartProblem(); };
-    generation.onSettingsChanged = [this] (const comfybridge::GenerationView::Settings& settings)
+    generation.onSettingsChanged = [this] (const comfybridge::GenerationSettings& settings)
     {
         processor.setGenerationSettings (settings);
     };

@@ -97,7 +97,7 @@ juce::StringArray ComfyBridgeProcessor::setConfig (const comfybridge::ComfyUICon
     return problems;
 }
 
-void ComfyBridgeProcessor::setGenerationSettings (const comfybridge::GenerationView::Settings& settings)
+void ComfyBridgeProcessor::setGenerationSettings (const comfybridge::GenerationSettings& settings)
 {
     const juce::ScopedLock lock (stateLock);
     generationSettings = settings;
@@ -354,10 +354,10 @@ void ComfyBridgeProcessor::applyState (const void* data, int sizeInBytes)
         editorPage = juce::jlimit (0, 2, (int) state.getProperty (editorPageId, 0));
 
         ++stateRestoreCount;
-        const auto generation = state.getChildWithName (comfybridge::GenerationView::Settings::treeType);
+        const auto generation = state.getChildWithName (comfybridge::GenerationSettings::treeType);
 
         if (generation.isValid())
-            generationSettings = comfybridge::GenerationView::Settings::fromValueTree (generation);
+            generationSettings = comfybridge::GenerationSettings::fromValueTree (generation);
     }
 
     if (const auto audioState = state.getChildWithName (comfybridge::AudioSession::treeType); audioState.isValid())

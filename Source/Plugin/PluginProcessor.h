@@ -71,10 +71,10 @@ public:
     void setEditorPage (int page) noexcept { const juce::ScopedLock lock (stateLock); editorPage = juce::jlimit (0, 2, page); }
 
     /** The generation page's workflow and the values the user edited there (prompt, seed, size), saved with the state. */
-    const comfybridge::GenerationView::Settings& getGenerationSettings() const noexcept { return generationSettings; }
+    const comfybridge::GenerationSettings& getGenerationSettings() const noexcept { return generationSettings; }
 
     /** Replaces the generation settings. Message thread only. */
-    void setGenerationSettings (const comfybridge::GenerationView::Settings& settings);
+    void setGenerationSettings (const comfybridge::GenerationSettings& settings);
 
     //==============================================================================
     /** The first time: acquires the shared manager for the config and, if nobody
@@ -154,7 +154,7 @@ private:
     juce::Point<int> editorSize { defaultWidth, defaultHeight };
     int editorPage = 0;
     int stateRestoreCount = 0;
-    comfybridge::GenerationView::Settings generationSettings;
+    comfybridge::GenerationSettings generationSettings;
 
     // Guards the members above against a host reading the state on another thread
     // while the message thread changes them.

@@ -29,41 +29,14 @@ public:
     /** Starts a job and returns it at once (never blocks). */
     using StartFunction = std::function<std::shared_ptr<GenerationJob> (GenerationRequest)>;
 
-    /** The workflow and what the user edited, kept with the plugin's state. */
-    struct Settings
-    {
-        juce::String workflowName { "txt2img" }; ///< a bundled workflow's name (ignored when workflowFile is set)
-        juce::String workflowFile;              ///< full path of the user's own workflow file, or empty
-
-        // Only the values the user edited; the workflow's own values stand for the rest.
-        std::optional<juce::String> prompt, negativePrompt;
-        std::optional<juce::int64> seed; ///< 0 .. maxSeed
-        std::optional<int> width, height; ///< 1 .. maxDimension
-
-        /** A tree of type "Generation" holding only the values that are set (seed as
-            text, so all 53 bits survive XML), marked with format version 2.
-        */
-        juce::ValueTree toValueTree() const;
-
-        /** Reads a tree written by toValueTree(); missing or bad values stay unset.
-            A tree from before version 2 held every value whether edited or not: there,
-            values equal to the old defaults (empty prompts, seed 0, 512 x 512) are
-            taken as not edited and the others as the user's.
-        */
-        static Settings fromValueTree (const juce::ValueTree& tree);
-
-        bool operator== (const Settings&) const;
-        bool operator!= (const Settings& other) const { return ! operator== (other); }
-
-        /** The tree type used by toValueTree(). */
-        static const juce::Identifier treeType;
-    };
+    /** The workflow and what the user edited, kept with the plugin's state (a core type). */
+    using Settings = GenerationSettings;
 
     /** Largest width or height accepted (the placeholder renderer's limit). */
-    static constexpr int maxDimension = 8192;
+    static constexpr int maxDimension = GenerationSettings::maxDimension;
 
     /** Largest seed accepted (2^53 - 1: JSON numbers above that lose precision). */
-    static constexpr juce::int64 maxSeed = (juce::int64 (1) << 53) - 1;
+    static constexpr juce::int64 maxSeed = GenerationSettings::maxSeed;
 
     GenerationView();
     ~GenerationView() override;

@@ -6,13 +6,6 @@ namespace comfybridge
 
 namespace
 {
-    const juce::Identifier workflowId { "workflow" }, workflowFileId { "workflow_file" }, promptId { "prompt" },
-                           negativeId { "negative_prompt" }, seedId { "seed" }, widthId { "width" }, heightId { "height" },
-                           versionId { "version" };
-
-    /** Version 2 keeps only edited values; version 1 (no "version" property) kept all of them. */
-    constexpr int settingsVersion = 2;
-
     /** A whole number in [low, high] from text, or nullopt. */
     std::optional<juce::int64> parseWhole (const juce::String& text, juce::int64 low, juce::int64 high)
     {

@@ -1,74 +1,7 @@
-// GenerationView: its settings (what the user edited) and their plugin-state form.
+// GenerationView: showing saved settings (GenerationSettings) and reading them back from the fields.
 
 namespace comfybridge
 {
-
-const juce::Identifier GenerationView::Settings::treeType { "Generation" };
-
-juce::ValueTree GenerationView::Settings::toValueTree() const
-{
-    juce::ValueTree tree (treeType);
-    tree.setProperty (versionId, settingsVersion, nullptr);
-    tree.setProperty (workflowId, workflowName, nullptr);
-    tree.setProperty (workflowFileId, workflowFile, nullptr);
-
-    if (prompt)
-        tree.setProperty (promptId, *prompt, nullptr);
-    if (negativePrompt)
-        tree.setProperty (negativeId, *negativePrompt, nullptr);
-    if (seed)
-        tree.setProperty (seedId, juce::String (*seed), nullptr);
-    if (width)
-        tree.setProperty (widthId, *width, nullptr);
-    if (height)
-        tree.setProperty (heightId, *height, nullptr);
-
-    return tree;
-}
-
-GenerationView::Settings GenerationView::Settings::fromValueTree (const juce::ValueTree& tree)
-{
-    Settings settings;
-
-    if (! tree.hasType (treeType))
-        return settings;
-
-    settings.workflowName = tree.getProperty (workflowId, settings.workflowName).toString();
-    settings.workflowFile = tree.getProperty (workflowFileId).toString();
-
-    // Before version 2 every value was stored; the old defaults were ours, not the user's.
-    const auto isOldFormat = ! tree.hasProperty (versionId);
-
-    auto text = [&] (const juce::Identifier& id) -> std::optional<juce::String>
-    {
-        if (! tree.hasProperty (id) || (isOldFormat && tree.getProperty (id).toString().isEmpty()))
-            return std::nullopt;
-        return tree.getProperty (id).toString();
-    };
-
-    auto number = [&] (const juce::Identifier& id, juce::int64 low, juce::int64 high, juce::int64 oldDefault)
-    {
-        const auto value = parseWhole (tree.getProperty (id).toString(), low, high);
-        return isOldFormat && value == oldDefault ? std::nullopt : value;
-    };
-
-    settings.prompt = text (promptId);
-    settings.negativePrompt = text (negativeId);
-    settings.seed = number (seedId, 0, maxSeed, 0);
-
-    if (const auto width = number (widthId, 1, maxDimension, 512))
-        settings.width = (int) *width;
-    if (const auto height = number (heightId, 1, maxDimension, 512))
-        settings.height = (int) *height;
-
-    return settings;
-}
-
-bool GenerationView::Settings::operator== (const Settings& other) const
-{
-    return workflowName == other.workflowName && workflowFile == other.workflowFile && prompt == other.prompt
-        && negativePrompt == other.negativePrompt && seed == other.seed && width == other.width && height == other.height;
-}
 
 //==============================================================================
 void GenerationView::setSettings (const Settings& settings)
