@@ -40,6 +40,7 @@
 #include "generation/GenerationSettings.cpp"
 #include "generation/AudioTransfer.h"
 #include "generation/AudioTransfer.cpp"
+#include "generation/GenerationEngineDetail.h"
 #include "generation/GenerationJobImpl.h"
 #include "generation/GenerationEngine.cpp"
 #include "generation/GenerationSubmission.cpp"

@@ -47,8 +47,6 @@
 #include <vector>
 #include <set>
 
-#include <nlohmann/json_fwd.hpp>
-
 #include "crypto/Digests.h"
 #include "ws/Utf8.h"
 #include "config/FallbackMode.h"
