@@ -184,6 +184,7 @@ void runAudioBenchmarks();
 void runReadinessBenchmarks();
 void runCliIdleBenchmarks (bool quick);
 void runIssueTableBenchmarks (bool quick);
+void runLiveChannelBenchmarks (bool quick);
 
 int main (int argc, char* argv[])
 {
@@ -199,6 +200,13 @@ int main (int argc, char* argv[])
         healthCheckVersusCurl (false);
         healthCheckVersusCurl (true);
         runIssueTableBenchmarks (false);
+        runLiveChannelBenchmarks (false);
+        return 0;
+    }
+
+    if (argc > 1 && juce::String (argv[1]) == "--live")
+    {
+        runLiveChannelBenchmarks (false); // only the live channel's figures (issue 13)
         return 0;
     }
 
@@ -220,5 +228,6 @@ int main (int argc, char* argv[])
     runReadinessBenchmarks();
     runCliIdleBenchmarks (quick);
     runIssueTableBenchmarks (quick);
+    runLiveChannelBenchmarks (quick);
     return 0;
 }

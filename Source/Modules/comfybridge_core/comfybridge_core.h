@@ -59,6 +59,7 @@
 #include "net/CurlHttpClient.h"
 #include "api/HealthProbe.h"
 #include "ws/WebSocketClient.h"
+#include "ws/ComfyUIFrames.h"
 #include "audio/AudioClip.h"
 #include "audio/AudioFileCodec.h"
 #include "audio/HostTransport.h"

@@ -3,8 +3,12 @@
 namespace comfybridge
 {
 
-/** Internal: the byte stream under a WebSocketClient (plain TCP, or TLS over it for wss://). */
-class WebSocketTransport;
+namespace detail
+{
+    class CurlSocketTransport;   // the byte stream: libcurl CONNECT_ONLY (ws/CurlSocketTransport.h)
+    class WebSocketFrameReader;  // received bytes -> frames (ws/WebSocketFrame.h)
+    struct WebSocketUrl;
+}
 
 //==============================================================================
 /** One complete WebSocket message (fragments already joined). */
@@ -16,27 +20,29 @@ struct WebSocketMessage
 
 //==============================================================================
 /**
-    A small RFC 6455 WebSocket client for ComfyUI's /ws endpoint, on POSIX sockets.
+    A small RFC 6455 WebSocket client for ComfyUI's /ws endpoint, over libcurl.
 
     Made for ONE dedicated thread: connect(), receive(), sendText() and close()
     block that thread (each bounded by a deadline) and must not run concurrently.
     cancel() is the exception: call it from any thread and whichever of those
-    calls is blocked returns at once (every wait poll()s a self-pipe that cancel()
-    writes to). isOpen() and getLastError() are also safe from any thread.
+    calls is blocked returns at once (every wait, curl's connect included, polls a
+    self-pipe that cancel() writes to). isOpen() and getLastError() are also safe
+    from any thread.
 
-    It speaks ws:// and wss:// (IPv4, [IPv6] literals, host names; every resolved
-    address is tried in turn, so `localhost` still works when ::1 refuses and
-    127.0.0.1 listens), verifies Sec-WebSocket-Accept, never sends an Origin header
-    (ComfyUI 403s an Origin that differs from Host), masks its frames, joins
-    fragmented messages, answers ping and close by itself, caps the message size
-    and fails the connection on protocol errors. Not supported: extensions or
-    subprotocols.
+    libcurl makes the connection (CURLOPT_CONNECT_ONLY: name lookup, proxy tunnel,
+    TCP with happy eyeballs, so `localhost` works when ::1 refuses and 127.0.0.1
+    listens, and TLS) with the very options our HTTP requests use, then carries
+    bytes (curl_easy_send/recv). The WebSocket protocol is ours: it verifies
+    Sec-WebSocket-Accept, never sends an Origin header (ComfyUI 403s an Origin that
+    differs from Host), masks its frames with RAND_bytes keys, joins fragmented
+    messages, fails a text message that is not UTF-8 (1007), answers ping and close
+    by itself, caps the message size and fails the connection on protocol errors.
+    Not supported: extensions or subprotocols.
 
-    wss:// runs TLS (OpenSSL, TLS 1.2 or later) over the same non-blocking socket:
-    the server's certificate must chain to a trusted CA (the system's, or those in
-    Options::caFile) and name the URL's host (or IP address); SNI is sent for host
-    names. The TLS handshake shares the connect deadline, and cancel() interrupts
-    it like any other wait.
+    wss:// runs TLS through curl's OpenSSL: the server's certificate must chain to a
+    trusted CA (the system's, or those in Options::caFile) and name the URL's host
+    (or IP address); SNI is sent for host names. The TLS handshake shares the
+    connect deadline, and cancel() interrupts it like any other wait.
 
     @code
     comfybridge::WebSocketClient ws;
@@ -111,9 +117,8 @@ public:
         out, HTTP status instead of 101, bad Sec-WebSocket-Accept, ...; for wss://
         "certificate problem: <reason>" when the server's certificate is not trusted
         or names another host, "TLS handshake failed: ..." otherwise).
-        A host name lookup honours the deadline and cancel() too on glibc 2.34+
-        (getaddrinfo_a); elsewhere, and in ThreadSanitizer builds, it may block
-        for as long as the system resolver takes.
+        A host name lookup honours the deadline and cancel() too (curl's threaded
+        resolver; a lookup still running is left to finish on its own thread).
     */
     juce::Result connect (const Options& options);
 
@@ -168,12 +173,13 @@ private:
     using Deadline = std::chrono::steady_clock::time_point;
     enum class IoResult;
 
-    juce::Result openSocket (const juce::String& host, int port, Deadline deadline);
-    juce::Result startTls (const juce::String& host, int port, Deadline deadline);
-    juce::Result performHandshake (const juce::String& hostHeader, const juce::String& target, Deadline deadline);
+    juce::Result performHandshake (const detail::WebSocketUrl& url, Deadline deadline);
+    juce::Result readHandshakeAnswer (Deadline deadline, size_t& headEnd);
     std::optional<ReceiveStatus> processInbox (WebSocketMessage& out);
+    std::optional<ReceiveStatus> answerClose (int code, const std::string& codeBytes, const juce::String& reason);
     ReceiveStatus failConnection (const juce::String& message, int closeCode);
     IoResult sendFrame (int opcode, const void* payload, size_t size, Deadline deadline);
+    IoResult writeAll (const char* data, size_t size, Deadline deadline);
     IoResult waitFor (int fd, bool wantWrite, Deadline deadline) const;
     IoResult readMore (Deadline deadline);
     void dropConnection();
@@ -181,54 +187,19 @@ private:
     Deadline sendDeadline() const;
 
     Options options;
-    std::unique_ptr<WebSocketTransport> transport;
+    std::unique_ptr<detail::CurlSocketTransport> transport;
+    std::unique_ptr<detail::WebSocketFrameReader> reader;
+    std::string outgoing;            // the frame being sent (kept to reuse its buffer)
     int cancelPipe[2] = { -1, -1 };  // [0] is polled by every wait; cancel() writes to [1]
     std::atomic<bool> cancelled { false };
     std::atomic<bool> open { false };
     std::atomic<juce::uint64> pongs { 0 };
     bool closeSent = false;
 
-    std::string inbox;               // received bytes not yet parsed into frames
-    size_t inboxStart = 0;
-    std::string partialMessage;      // fragments of a message still in progress
-    bool inFragmentedMessage = false;
-    bool partialIsBinary = false;
-
     mutable std::mutex errorMutex;
     juce::String lastError;
 
     JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR (WebSocketClient)
 };
-
-//==============================================================================
-/** A preview image from one of ComfyUI's binary WebSocket frames. */
-struct ComfyUIPreview
-{
-    int eventType = 0;          /**< 1 (PREVIEW_IMAGE) or 4 (PREVIEW_IMAGE_WITH_METADATA). */
-    juce::String mimeType;      /**< "image/jpeg" or "image/png". */
-    juce::String nodeId;        /**< Type 4 only: the node that produced it. */
-    juce::String displayNodeId; /**< Type 4 only: the node to show it on (may differ for expanded nodes). */
-    juce::String promptId;      /**< Type 4 only: the prompt it belongs to. */
-    std::string imageBytes;     /**< The encoded image. */
-};
-
-/** Parses a binary frame of type 1 (bytes 4-7: 1 = JPEG, 2 = PNG; rest: image) or
-    type 4 (bytes 4-7: length M; M bytes JSON metadata; rest: image), all
-    big-endian. Returns nullopt for other types, truncated frames, lengths beyond
-    the payload, bad metadata or an empty image; never reads out of bounds.
-*/
-std::optional<ComfyUIPreview> parseComfyUIBinaryFrame (const std::string& payload);
-
-/** Progress text from a type 3 binary frame (e.g. a node streaming log text). */
-struct ComfyUIProgressText
-{
-    juce::String nodeId;  /**< The node that sent it. */
-    juce::String text;    /**< The UTF-8 text. */
-};
-
-/** Parses a type 3 binary frame (bytes 4-7: node id length L; L bytes node id;
-    rest: text). Returns nullopt for other types or malformed frames.
-*/
-std::optional<ComfyUIProgressText> parseComfyUITextFrame (const std::string& payload);
 
 } // namespace comfybridge
