@@ -25,6 +25,8 @@
 #include "net/CurlHttpClient.cpp"
 #include "api/HealthProbe.cpp"
 #include "ws/WebSocketClient.cpp"
+#include "audio/Resampler.h"
+#include "audio/Resampler.cpp"
 #include "audio/AudioFileCodec.cpp"
 #include "audio/AudioCapture.cpp"
 #include "audio/ClipPlayer.cpp"
