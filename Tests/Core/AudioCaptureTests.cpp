@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 #include <comfybridge_core/comfybridge_core.h>
 
+#include <thread>
+
 using comfybridge::AudioCapture;
 using comfybridge::HostTransport;
 
@@ -209,4 +211,109 @@ TEST_CASE ("a mono input fills every captured channel", "[audio][capture]")
     const auto clip = capture.takeClip();
     REQUIRE (clip.getNumChannels() == 2);
     CHECK (clip.samples->getSample (1, 3) == 0.5f);
+}
+
+TEST_CASE ("the audio thread arms a capture at its own block and ends it early keeping what it has", "[audio][capture]")
+{
+    AudioCapture capture;
+    capture.prepare (rate, 2);
+    capture.standBy (500);
+
+    // While the host plays: armed at block 256 and recording from there, in that same block.
+    play (capture, 0, 256);
+    REQUIRE (capture.armNow (500));
+    CHECK_FALSE (capture.armNow (500)); // only one at a time
+    play (capture, 256, 512);
+    CHECK (capture.getState() == AudioCapture::State::capturing);
+    CHECK (capture.getStartPosition() == 256);
+
+    // Punch-out at 512: the 256 samples so far are the capture.
+    CHECK (capture.finishNow());
+    CHECK (capture.getState() == AudioCapture::State::complete);
+    play (capture, 512, 640);
+    const auto clip = capture.takeClip();
+    REQUIRE (clip.getNumSamples() == 256);
+    CHECK (clip.samples->getSample (0, 0) == 256.0f);
+    CHECK (clip.samples->getSample (1, 255) == -511.0f);
+
+    // takeClip() readied the next buffer: the audio thread can arm again at once.
+    REQUIRE (capture.armNow (64));
+    play (capture, 1000, 1064);
+    CHECK (capture.takeClip().samples->getSample (0, 63) == 1063.0f);
+    CHECK (clip.samples->getSample (0, 0) == 256.0f); // the earlier clip is untouched
+}
+
+TEST_CASE ("the audio thread cannot arm over a capture that is armed, running or not handed over", "[audio][capture]")
+{
+    AudioCapture capture;
+    CHECK_FALSE (capture.armNow (100)); // not prepared: no buffer
+
+    capture.prepare (rate, 2);
+    REQUIRE (capture.arm (64).isEmpty());
+    CHECK_FALSE (capture.armNow (100));
+    play (capture, 0, 64);
+    REQUIRE (capture.getState() == AudioCapture::State::complete);
+    CHECK_FALSE (capture.armNow (100));
+    CHECK (capture.takeClip().getNumSamples() == 64);
+
+    // An armed capture the host never played is forgotten by a punch-out.
+    REQUIRE (capture.armNow (100));
+    CHECK (capture.finishNow());
+    CHECK (capture.getState() == AudioCapture::State::idle);
+    CHECK_FALSE (capture.finishNow());
+
+    // A length above the buffer is cut to the buffer (the cap).
+    REQUIRE (capture.armNow (capture.getCapacitySamples() + 1000));
+    CHECK (capture.getTargetSamples() == capture.getCapacitySamples());
+}
+
+TEST_CASE ("arming from the audio thread while the message thread prepares, arms and takes never overlap", "[audio][capture]")
+{
+    // The message thread's work on the buffer and the audio thread's arming race
+    // for the idle state; at most one of them may go ahead. Run both flat out and
+    // check every capture holds exactly the samples played after its own start.
+    AudioCapture capture;
+    capture.prepare (rate, 2);
+    std::atomic<bool> stop { false };
+    std::atomic<int> audioArms { 0 }, badSamples { 0 };
+
+    std::thread audio ([&]
+    {
+        juce::int64 position = 0;
+
+        while (! stop.load())
+        {
+            if (capture.getState() == AudioCapture::State::idle && capture.armNow (blockSize * 2))
+                ++audioArms;
+
+            capture.process (rampBlock (position), blockSize, playingAt (position));
+            position += blockSize;
+        }
+    });
+
+    int messageArms = 0, clips = 0;
+
+    for (int i = 0; i < 3000; ++i)
+    {
+        if (i % 3 == 0 && capture.arm (blockSize).isEmpty())
+            ++messageArms;
+        else if (i % 3 == 1)
+            capture.standBy (blockSize * 2);
+
+        if (const auto clip = capture.takeClip(); ! clip.isEmpty())
+        {
+            ++clips;
+            const auto first = clip.samples->getSample (0, 0);
+
+            for (int s = 0; s < clip.getNumSamples(); ++s)
+                if (clip.samples->getSample (0, s) != first + (float) s || clip.samples->getSample (1, s) != -(first + (float) s))
+                    ++badSamples;
+        }
+    }
+
+    stop.store (true);
+    audio.join();
+    INFO ("audio-thread arms " << audioArms.load() << ", message-thread arms " << messageArms << ", clips " << clips);
+    CHECK (clips > 0);
+    CHECK (badSamples.load() == 0);
 }
