@@ -317,3 +317,28 @@ TEST_CASE ("arming from the audio thread while the message thread prepares, arms
     CHECK (clips > 0);
     CHECK (badSamples.load() == 0);
 }
+
+TEST_CASE ("a host that skips a cycle (a dropout) leaves silence in the capture, which stays in time", "[audio][capture]")
+{
+    AudioCapture capture; // at 1000 Hz a dropout is up to 100 samples
+    capture.prepare (rate, 2);
+    REQUIRE (capture.arm (400).isEmpty());
+    play (capture, 0, 128);
+    play (capture, 192, 448); // the block at 128 never came
+
+    const auto clip = capture.takeClip();
+    REQUIRE (clip.getNumSamples() == 400);
+    CHECK (clip.samples->getSample (0, 127) == 127.0f);
+    CHECK (clip.samples->getSample (0, 128) == 0.0f);
+    CHECK (clip.samples->getSample (1, 191) == 0.0f);
+    CHECK (clip.samples->getSample (0, 192) == 192.0f); // sample n is still timeline position n
+    CHECK (clip.samples->getSample (0, 399) == 399.0f);
+
+    SECTION ("a step back ends it, however small")
+    {
+        REQUIRE (capture.arm (400).isEmpty());
+        play (capture, 1000, 1128);
+        play (capture, 1100, 1164);
+        CHECK (capture.takeClip().getNumSamples() == 128);
+    }
+}

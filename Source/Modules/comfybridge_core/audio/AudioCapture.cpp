@@ -1,6 +1,14 @@
 namespace comfybridge
 {
 
+namespace
+{
+    /** The longest forward step of the host's position taken as a dropout (filled with
+        silence) rather than a jump of the playhead (which ends a capture).
+    */
+    constexpr double maxDropoutSeconds = 0.1;
+}
+
 //==============================================================================
 /** The message thread's claim on the buffer while the audio thread could arm
     (idle): it raises `working` and then reads the state; armNow() swaps the state
@@ -235,16 +243,40 @@ void AudioCapture::record (const juce::AudioBuffer<float>& input, int numSamples
         return;
     }
 
-    const auto done = written.load (std::memory_order_relaxed);
+    auto done = written.load (std::memory_order_relaxed);
+    const auto targetSamples = target.load (std::memory_order_relaxed);
+
+    // A short step forward is a dropout (the host skipped a cycle or two, an xrun), not
+    // the user moving the playhead: silence fills the gap and the capture stays in time.
+    const auto gap = transport.timeInSamples - expectedPosition;
+    const auto maxDropout = (juce::int64) (sampleRate * maxDropoutSeconds);
 
     // The host stopped or jumped: keep what was recorded up to here.
-    if (! transport.isPlaying || transport.timeInSamples != expectedPosition)
+    if (! transport.isPlaying || gap < 0 || gap > maxDropout)
     {
         moveState (State::capturing, done > 0 ? State::complete : State::idle);
         return;
     }
 
-    const auto count = (int) juce::jmin ((juce::int64) numSamples, target.load (std::memory_order_relaxed) - done);
+    if (gap > 0)
+    {
+        const auto fill = (int) juce::jmin (gap, targetSamples - done);
+
+        for (int channel = 0; channel < buffer->getNumChannels(); ++channel)
+            juce::FloatVectorOperations::clear (buffer->getWritePointer (channel, (int) done), fill);
+
+        done += fill;
+        expectedPosition += gap;
+        written.store (done, std::memory_order_release);
+
+        if (done >= targetSamples)
+        {
+            moveState (State::capturing, State::complete);
+            return;
+        }
+    }
+
+    const auto count = (int) juce::jmin ((juce::int64) numSamples, targetSamples - done);
     const auto inputChannels = input.getNumChannels();
 
     for (int channel = 0; channel < buffer->getNumChannels(); ++channel)
@@ -260,7 +292,7 @@ void AudioCapture::record (const juce::AudioBuffer<float>& input, int numSamples
     written.store (done + count, std::memory_order_release);
     expectedPosition += numSamples;
 
-    if (done + count >= target.load (std::memory_order_relaxed))
+    if (done + count >= targetSamples)
         moveState (State::capturing, State::complete);
 }
 

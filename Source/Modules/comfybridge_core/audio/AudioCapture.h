@@ -15,7 +15,9 @@ namespace comfybridge
     States: idle → armed → capturing → complete. An armed capture starts at the
     first block in which the host plays (at once when it already plays) and
     records from that block's timeline position for the armed length. It ends
-    early, keeping what it has, when the host stops or the playhead jumps.
+    early, keeping what it has, when the host stops or the playhead jumps. A
+    forward step of at most 0.1 s (a dropout: the host skipped a cycle) is filled
+    with silence instead, so the capture stays in time.
 
     Handing over does not copy: takeClip() moves the buffer into the clip and
     only shortens it (no reallocation), then allocates the next buffer (malloc
