@@ -292,9 +292,13 @@ TEST_CASE ("arming from the audio thread while the message thread prepares, arms
     });
 
     int messageArms = 0, clips = 0;
+    const auto deadline = juce::Time::getMillisecondCounterHiRes() + 10000.0;
 
-    for (int i = 0; i < 3000; ++i)
+    // Until both threads armed captures that completed (or 10 s, then the checks say so).
+    for (int i = 0; (clips < 40 || audioArms.load() < 10 || messageArms < 10) && juce::Time::getMillisecondCounterHiRes() < deadline; ++i)
     {
+        std::this_thread::yield();
+
         if (i % 3 == 0 && capture.arm (blockSize).isEmpty())
             ++messageArms;
         else if (i % 3 == 1)
@@ -314,7 +318,9 @@ TEST_CASE ("arming from the audio thread while the message thread prepares, arms
     stop.store (true);
     audio.join();
     INFO ("audio-thread arms " << audioArms.load() << ", message-thread arms " << messageArms << ", clips " << clips);
-    CHECK (clips > 0);
+    CHECK (clips >= 40);
+    CHECK (audioArms.load() >= 10);
+    CHECK (messageArms >= 10);
     CHECK (badSamples.load() == 0);
 }
 

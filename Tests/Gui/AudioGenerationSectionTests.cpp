@@ -134,10 +134,10 @@ TEST_CASE ("a capture length restored with a project shows at once in an open se
     CHECK (section.getLengthUnitBox().getSelectedId() == 2);
 
     // What the user types stays, and is what the session uses.
-    section.getLengthEditor().setText ("2.5", true);
+    section.getLengthEditor().setText ("2.5", true); // its change message comes through the message loop
+    CHECK (TestSupport::pumpUntil ([&] { return session.getCaptureLength().amount == 2.5; }, 2000));
     section.refresh();
     CHECK (section.getLengthEditor().getText() == "2.5");
-    CHECK (session.getCaptureLength().amount == 2.5);
 }
 
 TEST_CASE ("an audio workflow's negative prompt hint gives sound examples, not picture ones", "[gui][audio]")
