@@ -285,6 +285,14 @@ std::shared_ptr<comfybridge::GenerationJob> ComfyBridgeProcessor::startGeneratio
 
 void ComfyBridgeProcessor::timerCallback()
 {
+    // A host may destroy the processor on its own thread while this runs (JUCE's LV2
+    // wrapper does; stopTimer() does not wait for a running callback): the destructor
+    // waits on this lock, and a callback that starts after it finds no processor.
+    const std::lock_guard<std::mutex> guard (lifetime->mutex);
+
+    if (lifetime->processor == nullptr)
+        return;
+
     // Without an editor nobody else takes a finished capture (and readies the next buffer).
     audio.pollCapture();
 
