@@ -16,13 +16,16 @@ ComfyBridgeEditor::ComfyBridgeEditor (ComfyBridgeProcessor& p)
     generation.setSettings (processor.getGenerationSettings());
     generation.setStartFunction ([this] (comfybridge::GenerationRequest request)
     {
-        return processor.startGeneration (std::move (request));
+        auto job = processor.startGeneration (std::move (request));
+        followedJob = job; // the view follows it itself
+        return job;
     });
     generation.whyNotStarted = [this] { return processor.getLastStartProblem(); };
     generation.onSettingsChanged = [this] (const comfybridge::GenerationSettings& settings)
     {
         processor.setGenerationSettings (settings);
     };
+    followedJob = processor.getLastGenerationJob();
     generation.attachJob (processor.getLastGenerationJob()); // a job started before the window was closed
 
     auto& preferences = mainView.getPreferencesPanel();
@@ -70,6 +73,13 @@ void ComfyBridgeEditor::syncFromProcessor()
 {
     mainView.setConnectionManager (processor.getConnectionManager());
     mainView.getPreferencesPanel().setConfig (processor.getConfig());
+
+    // A job the host started (its "Generate" parameter) shows as one started here.
+    if (auto job = processor.getLastGenerationJob(); job != nullptr && job != followedJob.lock())
+    {
+        followedJob = job;
+        mainView.getGenerationView().attachJob (std::move (job));
+    }
 
     // Only a restored project replaces what the user is typing.
     if (std::exchange (seenStateRestores, processor.getStateRestoreCount()) != processor.getStateRestoreCount())

@@ -44,6 +44,7 @@ private:
     juce::TooltipWindow tooltipWindow { this, 700 };
     bool rememberSize = false; // only sizes the user chose, not those set while constructing
     int seenStateRestores = 0; // a newer restored state replaces the generation settings and page
+    std::weak_ptr<comfybridge::GenerationJob> followedJob; // the job the Generate page shows (it may have been started by the host)
 
     void changeListenerCallback (juce::ChangeBroadcaster*) override;
     void handleAsyncUpdate() override;

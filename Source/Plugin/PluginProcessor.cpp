@@ -45,7 +45,7 @@ ComfyBridgeProcessor::ComfyBridgeProcessor (const comfybridge::UserDefaults& def
     // running sample count goes back to its start so it is heard at once.
     audio.onResultPlaying = [this] (const comfybridge::AudioSession::Result& result)
     {
-        rewindTo.store (result.start, std::memory_order_relaxed);
+        transport.rewindTo (result.start);
     };
 
     // No connection here: hosts construct plugins to scan them, and that must stay
@@ -54,6 +54,8 @@ ComfyBridgeProcessor::ComfyBridgeProcessor (const comfybridge::UserDefaults& def
 
 ComfyBridgeProcessor::~ComfyBridgeProcessor()
 {
+    stopTimer();
+
     // Waits for posted work that is running now; work that runs later finds no processor.
     {
         const std::lock_guard<std::mutex> lock (lifetime->mutex);
@@ -231,6 +233,84 @@ std::shared_ptr<comfybridge::GenerationJob> ComfyBridgeProcessor::startGeneratio
     return lastJob;
 }
 
+std::shared_ptr<comfybridge::GenerationJob> ComfyBridgeProcessor::startGenerationFromSettings()
+{
+    JUCE_ASSERT_MESSAGE_MANAGER_IS_LOCKED
+
+    if (lastJob != nullptr && ! lastJob->isFinished())
+    {
+        lastStartProblem = "A generation is already running.";
+        return nullptr;
+    }
+
+    const auto settings = getGenerationSettings();
+    comfybridge::GenerationRequest request;
+
+    if (settings.workflowFile.isNotEmpty())
+    {
+        auto loaded = comfybridge::WorkflowLibrary::loadUserFile (juce::File (settings.workflowFile));
+
+        if (auto* problem = std::get_if<juce::String> (&loaded))
+        {
+            lastStartProblem = "The workflow file " + settings.workflowFile + " cannot be used: " + *problem;
+            return nullptr;
+        }
+
+        request.workflow = std::get<comfybridge::WorkflowDefinition> (std::move (loaded));
+    }
+    else if (const auto* workflow = getWorkflowLibrary().find (settings.workflowName))
+    {
+        request.workflow = *workflow;
+    }
+    else
+    {
+        lastStartProblem = "There is no bundled workflow named \"" + settings.workflowName + "\".";
+        return nullptr;
+    }
+
+    // Only what the user edited: the workflow's own values go as written.
+    request.inputs.prompt = settings.prompt;
+    request.inputs.negativePrompt = settings.negativePrompt;
+    request.inputs.seed = settings.seed;
+    request.inputs.width = settings.width;
+    request.inputs.height = settings.height;
+
+    auto job = startGeneration (std::move (request));
+
+    if (job != nullptr)
+        notifyChange(); // an open editor follows the job
+
+    return job;
+}
+
+void ComfyBridgeProcessor::timerCallback()
+{
+    // A host may destroy the processor on its own thread while this runs (JUCE's LV2
+    // wrapper does; stopTimer() does not wait for a running callback): the destructor
+    // waits on this lock, and a callback that starts after it finds no processor.
+    const std::lock_guard<std::mutex> guard (lifetime->mutex);
+
+    if (lifetime->processor == nullptr)
+        return;
+
+    // Without an editor nobody else takes a finished capture (and readies the next buffer).
+    audio.pollCapture();
+
+    if (! generateRequested.load (std::memory_order_acquire))
+        return;
+
+    // "Generate" while a capture runs: generate from that capture once it is in.
+    const auto state = audio.getCapture().getState();
+
+    if (state == comfybridge::AudioCapture::State::armed || state == comfybridge::AudioCapture::State::capturing)
+        return;
+
+    generateRequested.store (false, std::memory_order_release);
+
+    if (startGenerationFromSettings() == nullptr)
+        juce::Logger::writeToLog ("ComfyBridge: the Generate parameter could not start a generation: " + lastStartProblem);
+}
+
 //==============================================================================
 void ComfyBridgeProcessor::prepareToPlay (double sampleRate, int)
 {
@@ -239,8 +319,13 @@ void ComfyBridgeProcessor::prepareToPlay (double sampleRate, int)
     audio.prepare (sampleRate, juce::jmax (1, getTotalNumInputChannels()));
 
     // Most hosts call this on the message thread; some do not, and then the
-    // message thread starts the connection a moment later.
-    runOnMessageThread ([] (ComfyBridgeProcessor& p) { p.ensureConnectionStarted(); });
+    // message thread starts the connection a moment later. The timer follows
+    // the host's "Generate" parameter and takes finished captures.
+    runOnMessageThread ([] (ComfyBridgeProcessor& p)
+    {
+        p.ensureConnectionStarted();
+        p.startTimerHz (20);
+    });
 }
 
 void ComfyBridgeProcessor::releaseResources() {}
@@ -260,22 +345,41 @@ void ComfyBridgeProcessor::processBlock (juce::AudioBuffer<float>& buffer, juce:
     for (auto channel = getTotalNumInputChannels(); channel < getTotalNumOutputChannels(); ++channel)
         buffer.clear (channel, 0, buffer.getNumSamples());
 
-    // Capture and playback: atomics and preallocated buffers only. Without a host
-    // position (a standalone app) our own running sample count is the timeline.
+    // Capture and playback: atomics and preallocated buffers only. The transport
+    // carries on between the host's positions (LV2) or runs free without a host.
     const auto numSamples = buffer.getNumSamples();
-    auto transport = comfybridge::HostTransport::fromPlayHead (getPlayHead());
+    const auto now = transport.next (getPlayHead(), numSamples);
 
-    if (! transport.hasHostPosition)
+    followHostControls();
+    audio.process (buffer, numSamples, now);
+}
+
+void ComfyBridgeProcessor::followHostControls() noexcept
+{
+    const auto edges = hostControls.read();
+    using State = comfybridge::AudioCapture::State;
+
+    if (edges.armOff)
     {
-        if (const auto target = rewindTo.exchange (-1, std::memory_order_relaxed); target >= 0)
-            freeRunningPosition = target;
-
-        transport.isPlaying = true;
-        transport.timeInSamples = freeRunningPosition;
+        armPending = false;
+        audio.finishFromAudioThread(); // punch-out: keeps what was recorded
     }
 
-    freeRunningPosition += numSamples;
-    audio.process (buffer, numSamples, transport);
+    if (edges.armOn)
+        armPending = true;
+
+    // Armed at this block when the buffer is free; a capture not yet handed over
+    // (complete) or the message thread at the buffer makes it wait a block or two.
+    if (armPending)
+    {
+        const auto state = audio.getCapture().getState();
+
+        if (state == State::armed || state == State::capturing || audio.armFromAudioThread())
+            armPending = false;
+    }
+
+    if (edges.generate)
+        generateRequested.store (true, std::memory_order_release);
 }
 
 juce::AudioProcessorEditor* ComfyBridgeProcessor::createEditor()

@@ -4,6 +4,9 @@
 #include <comfybridge_core/comfybridge_core.h>
 #include <comfybridge_gui/comfybridge_gui.h>
 
+#include "HostControls.h"
+#include "TransportTracker.h"
+
 //==============================================================================
 /**
     The ComfyBridge audio processor: audio passes through untouched; the
@@ -18,6 +21,11 @@
     may only read the lock-free isBackendAvailable() flag, which a status
     callback keeps up to date.
 
+    Hosts can drive capture and generation without the editor through two
+    automatable parameters, "Arm capture" and "Generate" (see HostControls):
+    the audio thread arms and ends captures itself; a generation request goes
+    to the message thread through an atomic flag that a timer reads.
+
     Threads: the connection and the config change only on the message thread
     (or a thread holding the MessageManagerLock, as JUCE's Linux wrappers do).
     Hosts call prepareToPlay(), setStateInformation() and the destructor from
@@ -25,7 +33,8 @@
     thread and guarded so it never runs on a processor being destroyed, and a
     manager let go of on another thread is released on the message thread.
 */
-class ComfyBridgeProcessor : public juce::AudioProcessor
+class ComfyBridgeProcessor : public juce::AudioProcessor,
+                             private juce::Timer
 {
 public:
     /** Creates an instance whose config starts from the user's global defaults. */
@@ -118,6 +127,15 @@ public:
     /** The job started last (running or finished), or nullptr. */
     std::shared_ptr<comfybridge::GenerationJob> getLastGenerationJob() const { return lastJob; }
 
+    /** Starts the workflow in the saved generation settings (the "Generate"
+        parameter does this), with the values the user edited. Returns the job, or
+        nullptr with getLastStartProblem() saying why. Message thread only.
+    */
+    std::shared_ptr<comfybridge::GenerationJob> startGenerationFromSettings();
+
+    /** The host-automatable parameters ("Arm capture", "Generate"). */
+    HostControls& getHostControls() noexcept { return hostControls; }
+
     //==============================================================================
     void prepareToPlay (double sampleRate, int samplesPerBlock) override;
     void releaseResources() override;
@@ -178,14 +196,18 @@ private:
     juce::ChangeBroadcaster changeBroadcaster;
     juce::String lastStartProblem;
     comfybridge::AudioSession audio;
-    juce::int64 freeRunningPosition = 0; // audio thread: the timeline when the host has none (standalone)
-    std::atomic<juce::int64> rewindTo { -1 }; // message thread -> audio thread: where the standalone timeline jumps to
+    HostControls hostControls { *this };
+    TransportTracker transport;            // audio thread (its rewindTo() from the message thread)
+    bool armPending = false;               // audio thread: "Arm capture" went on, the capture not armed yet
+    std::atomic<bool> generateRequested { false }; // audio thread -> message thread ("Generate" went on)
 
     void runOnMessageThread (std::function<void (ComfyBridgeProcessor&)> work);
     void connectTo (const comfybridge::ComfyUIConfig& configToUse);
     void useManager (std::shared_ptr<comfybridge::ConnectionManager> newManager);
     void applyState (const void* data, int sizeInBytes);
     void notifyChange();
+    void timerCallback() override;
+    void followHostControls() noexcept;
 
     JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR (ComfyBridgeProcessor)
 };

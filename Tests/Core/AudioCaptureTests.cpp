@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 #include <comfybridge_core/comfybridge_core.h>
 
+#include <thread>
+
 using comfybridge::AudioCapture;
 using comfybridge::HostTransport;
 
@@ -209,4 +211,140 @@ TEST_CASE ("a mono input fills every captured channel", "[audio][capture]")
     const auto clip = capture.takeClip();
     REQUIRE (clip.getNumChannels() == 2);
     CHECK (clip.samples->getSample (1, 3) == 0.5f);
+}
+
+TEST_CASE ("the audio thread arms a capture at its own block and ends it early keeping what it has", "[audio][capture]")
+{
+    AudioCapture capture;
+    capture.prepare (rate, 2);
+    capture.standBy (500);
+
+    // While the host plays: armed at block 256 and recording from there, in that same block.
+    play (capture, 0, 256);
+    REQUIRE (capture.armNow (500));
+    CHECK_FALSE (capture.armNow (500)); // only one at a time
+    play (capture, 256, 512);
+    CHECK (capture.getState() == AudioCapture::State::capturing);
+    CHECK (capture.getStartPosition() == 256);
+
+    // Punch-out at 512: the 256 samples so far are the capture.
+    CHECK (capture.finishNow());
+    CHECK (capture.getState() == AudioCapture::State::complete);
+    play (capture, 512, 640);
+    const auto clip = capture.takeClip();
+    REQUIRE (clip.getNumSamples() == 256);
+    CHECK (clip.samples->getSample (0, 0) == 256.0f);
+    CHECK (clip.samples->getSample (1, 255) == -511.0f);
+
+    // takeClip() readied the next buffer: the audio thread can arm again at once.
+    REQUIRE (capture.armNow (64));
+    play (capture, 1000, 1064);
+    CHECK (capture.takeClip().samples->getSample (0, 63) == 1063.0f);
+    CHECK (clip.samples->getSample (0, 0) == 256.0f); // the earlier clip is untouched
+}
+
+TEST_CASE ("the audio thread cannot arm over a capture that is armed, running or not handed over", "[audio][capture]")
+{
+    AudioCapture capture;
+    CHECK_FALSE (capture.armNow (100)); // not prepared: no buffer
+
+    capture.prepare (rate, 2);
+    REQUIRE (capture.arm (64).isEmpty());
+    CHECK_FALSE (capture.armNow (100));
+    play (capture, 0, 64);
+    REQUIRE (capture.getState() == AudioCapture::State::complete);
+    CHECK_FALSE (capture.armNow (100));
+    CHECK (capture.takeClip().getNumSamples() == 64);
+
+    // An armed capture the host never played is forgotten by a punch-out.
+    REQUIRE (capture.armNow (100));
+    CHECK (capture.finishNow());
+    CHECK (capture.getState() == AudioCapture::State::idle);
+    CHECK_FALSE (capture.finishNow());
+
+    // A length above the buffer is cut to the buffer (the cap).
+    REQUIRE (capture.armNow (capture.getCapacitySamples() + 1000));
+    CHECK (capture.getTargetSamples() == capture.getCapacitySamples());
+}
+
+TEST_CASE ("arming from the audio thread while the message thread prepares, arms and takes never overlap", "[audio][capture]")
+{
+    // The message thread's work on the buffer and the audio thread's arming race
+    // for the idle state; at most one of them may go ahead. Run both flat out and
+    // check every capture holds exactly the samples played after its own start.
+    AudioCapture capture;
+    capture.prepare (rate, 2);
+    std::atomic<bool> stop { false };
+    std::atomic<int> audioArms { 0 }, badSamples { 0 };
+
+    std::thread audio ([&]
+    {
+        juce::int64 position = 0;
+
+        while (! stop.load())
+        {
+            if (capture.getState() == AudioCapture::State::idle && capture.armNow (blockSize * 2))
+                ++audioArms;
+
+            capture.process (rampBlock (position), blockSize, playingAt (position));
+            position += blockSize;
+        }
+    });
+
+    int messageArms = 0, clips = 0;
+    const auto deadline = juce::Time::getMillisecondCounterHiRes() + 10000.0;
+
+    // Until both threads armed captures that completed (or 10 s, then the checks say so).
+    for (int i = 0; (clips < 40 || audioArms.load() < 10 || messageArms < 10) && juce::Time::getMillisecondCounterHiRes() < deadline; ++i)
+    {
+        std::this_thread::yield();
+
+        if (i % 3 == 0 && capture.arm (blockSize).isEmpty())
+            ++messageArms;
+        else if (i % 3 == 1)
+            capture.standBy (blockSize * 2);
+
+        if (const auto clip = capture.takeClip(); ! clip.isEmpty())
+        {
+            ++clips;
+            const auto first = clip.samples->getSample (0, 0);
+
+            for (int s = 0; s < clip.getNumSamples(); ++s)
+                if (clip.samples->getSample (0, s) != first + (float) s || clip.samples->getSample (1, s) != -(first + (float) s))
+                    ++badSamples;
+        }
+    }
+
+    stop.store (true);
+    audio.join();
+    INFO ("audio-thread arms " << audioArms.load() << ", message-thread arms " << messageArms << ", clips " << clips);
+    CHECK (clips >= 40);
+    CHECK (audioArms.load() >= 10);
+    CHECK (messageArms >= 10);
+    CHECK (badSamples.load() == 0);
+}
+
+TEST_CASE ("a host that skips a cycle (a dropout) leaves silence in the capture, which stays in time", "[audio][capture]")
+{
+    AudioCapture capture; // at 1000 Hz a dropout is up to 100 samples
+    capture.prepare (rate, 2);
+    REQUIRE (capture.arm (400).isEmpty());
+    play (capture, 0, 128);
+    play (capture, 192, 448); // the block at 128 never came
+
+    const auto clip = capture.takeClip();
+    REQUIRE (clip.getNumSamples() == 400);
+    CHECK (clip.samples->getSample (0, 127) == 127.0f);
+    CHECK (clip.samples->getSample (0, 128) == 0.0f);
+    CHECK (clip.samples->getSample (1, 191) == 0.0f);
+    CHECK (clip.samples->getSample (0, 192) == 192.0f); // sample n is still timeline position n
+    CHECK (clip.samples->getSample (0, 399) == 399.0f);
+
+    SECTION ("a step back ends it, however small")
+    {
+        REQUIRE (capture.arm (400).isEmpty());
+        play (capture, 1000, 1128);
+        play (capture, 1100, 1164);
+        CHECK (capture.takeClip().getNumSamples() == 128);
+    }
 }

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 #include <comfybridge_gui/comfybridge_gui.h>
 #include "Support/MessageLoop.h"
+#include "Shared/BundledWorkflows.h"
 
 using comfybridge::AudioClip;
 using comfybridge::AudioSession;
@@ -113,4 +114,51 @@ TEST_CASE ("for a text-to-audio workflow the section offers no capture", "[gui][
     CHECK_FALSE (section.getArmButton().isVisible());
     CHECK_FALSE (section.getInputView().isVisible());
     CHECK (section.getResultView().getHeight() > 100);
+}
+
+TEST_CASE ("a capture length restored with a project shows at once in an open section", "[gui][audio]")
+{
+    AudioSession session;
+    session.prepare (48000.0, 2);
+    comfybridge::AudioGenerationSection section (session);
+    CHECK (section.getLengthEditor().getText() == "10");
+    CHECK (section.getLengthUnitBox().getSelectedId() == 1);
+
+    juce::ValueTree state (AudioSession::treeType);
+    state.setProperty ("capture_length", 4.0, nullptr);
+    state.setProperty ("capture_in_bars", true, nullptr);
+    session.restore (state);
+    section.refresh();
+
+    CHECK (section.getLengthEditor().getText() == "4");
+    CHECK (section.getLengthUnitBox().getSelectedId() == 2);
+
+    // What the user types stays, and is what the session uses.
+    section.getLengthEditor().setText ("2.5", true); // its change message comes through the message loop
+    CHECK (TestSupport::pumpUntil ([&] { return session.getCaptureLength().amount == 2.5; }, 2000));
+    section.refresh();
+    CHECK (section.getLengthEditor().getText() == "2.5");
+}
+
+TEST_CASE ("an audio workflow's negative prompt hint gives sound examples, not picture ones", "[gui][audio]")
+{
+    juce::StringArray errors;
+    const auto library = comfybridge::loadBundledWorkflows (errors);
+    AudioSession session;
+    session.prepare (48000.0, 2);
+    comfybridge::GenerationView view;
+    view.setSize (760, 480);
+    view.setWorkflows (library.getWorkflows());
+    view.setAudioSession (&session);
+
+    comfybridge::GenerationView::Settings settings;
+    settings.workflowName = "audio_sao_t2a";
+    view.setSettings (settings);
+    REQUIRE (view.isAudioWorkflowSelected());
+    CHECK (view.getNegativeEditor().getTextToShowWhenEmpty().contains ("distortion"));
+    CHECK_FALSE (view.getNegativeEditor().getTextToShowWhenEmpty().contains ("blurry"));
+
+    settings.workflowName = "txt2img";
+    view.setSettings (settings);
+    CHECK (view.getNegativeEditor().getTextToShowWhenEmpty().contains ("blurry"));
 }

@@ -2,20 +2,31 @@
 // (run_jalv_test.sh, run_ardour_test.sh). Everything binds 127.0.0.1 only.
 //
 //   comfybridge_host_backend serve fake|hang|closed PORTFILE
-//       fake:   a FakeComfyUI that answers like ComfyUI
+//       fake:   a FakeComfyUI that answers like ComfyUI and runs the prompts it
+//               queues (FakeExecutor: audio_gain, audio_trim and image graphs)
 //       hang:   accepts, reads the request and never answers
 //       closed: a 127.0.0.1 port nothing listens on (connection refused)
 //   comfybridge_host_backend serve fake PORTFILE PORT
 //       the same FakeComfyUI on a fixed port (Builds/test-with-busy-ports puts ComfyUI
 //       look-alikes on 8000 and 8188 to prove the suite never reaches them)
 //     Writes the port to PORTFILE once listening, runs until SIGTERM/SIGINT, then
-//     prints "requests N" (requests that reached it) on stdout and exits 0.
+//     prints "requests N" (requests that reached it), "prompts N" (POST /prompt) and
+//     "uploads N" (POST /upload/image) on stdout and exits 0.
 //
 //   comfybridge_host_backend peak FILE.wav
 //     Prints "frames N peak P nonzero Z" for a 16/24/32-bit PCM or 32-bit float WAV.
+//
+//   comfybridge_host_backend lv2-state DIR LABEL WORKFLOW CAPTURE_SECONDS
+//     Writes an LV2 state/preset bundle (manifest.ttl, state.ttl) for the ComfyBridge
+//     LV2 whose plugin state selects WORKFLOW on the Generate page, a capture length
+//     of CAPTURE_SECONDS and a fully wet mix: `jalv -l DIR` loads it, and with DIR on
+//     LV2_PATH Ardour offers it as the preset LABEL.
 
 #include <FakeComfyUI.h>
 #include <MisbehavingServers.h>
+#include "Support/FakeExecutor.h"
+
+#include <juce_events/juce_events.h>
 
 #include <algorithm>
 #include <csignal>
@@ -58,8 +69,16 @@ namespace
             ::usleep (20 * 1000);
 
         const auto count = server.requestCount();
+        int prompts = 0, uploads = 0;
+
+        for (const auto& request : server.requests())
+        {
+            prompts += request.method == "POST" && (request.path == "/prompt" || request.path == "/api/prompt") ? 1 : 0;
+            uploads += request.method == "POST" && (request.path == "/upload/image" || request.path == "/api/upload/image") ? 1 : 0;
+        }
+
         server.stop();
-        std::cout << "requests " << count << std::endl;
+        std::cout << "requests " << count << "\nprompts " << prompts << "\nuploads " << uploads << std::endl;
         return 0;
     }
 
@@ -73,6 +92,8 @@ namespace
             TestHelpers::FakeComfyUI server;
             if (! (fixedPort > 0 ? server.start (fixedPort) : server.start()))
                 return 2;
+            TestSupport::FakeExecutor executor (server); // prompts run, as on ComfyUI
+            executor.setStepDelayMs (0);
             return serveUntilSignalled (server, portFile);
         }
 
@@ -180,8 +201,54 @@ namespace
     }
 }
 
+namespace
+{
+    /** The plugin's state as JUCE's AudioProcessor::copyXmlToBinary() stores it:
+        a magic number, the text's length, the XML and a terminating zero.
+    */
+    juce::MemoryBlock pluginStateBlock (const juce::String& xml)
+    {
+        juce::MemoryBlock block;
+        juce::MemoryOutputStream out (block, false);
+        out.writeInt (0x21324356);
+        out.writeInt ((int) xml.getNumBytesAsUTF8());
+        out.write (xml.toRawUTF8(), xml.getNumBytesAsUTF8());
+        out.writeByte (0);
+        out.flush();
+        return block;
+    }
+
+    int writeLv2State (const std::string& dir, const std::string& label, const std::string& workflow, double seconds)
+    {
+        const juce::String pluginUri ("http://comfybridge/lv2/comfybridge");
+        const auto xml = "<ComfyBridgeState editor_page=\"1\"><ComfyUIConfig/>"
+                         "<Generation version=\"2\" workflow=\"" + juce::String (workflow) + "\"/>"
+                         "<Audio wet=\"1.0\" capture_length=\"" + juce::String (seconds) + "\" capture_in_bars=\"0\"/>"
+                         "</ComfyBridgeState>";
+        // JUCE's LV2 wrapper keeps the state as its own base64 text under <URI>:StateString.
+        const auto text = pluginStateBlock (xml).toBase64Encoding();
+        const juce::String prefixes ("@prefix lv2: <http://lv2plug.in/ns/lv2core#> .\n"
+                                     "@prefix pset: <http://lv2plug.in/ns/ext/presets#> .\n"
+                                     "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+                                     "@prefix state: <http://lv2plug.in/ns/ext/state#> .\n\n");
+
+        const juce::File folder { juce::String (dir) };
+        const auto ok = folder.createDirectory().wasOk()
+            && folder.getChildFile ("manifest.ttl").replaceWithText (prefixes + "<state.ttl> a pset:Preset ;\n"
+                                                                                 "    lv2:appliesTo <" + pluginUri + "> ;\n"
+                                                                                 "    rdfs:seeAlso <state.ttl> .\n")
+            && folder.getChildFile ("state.ttl").replaceWithText (prefixes + "<> a pset:Preset ;\n"
+                                                                              "    lv2:appliesTo <" + pluginUri + "> ;\n"
+                                                                              "    rdfs:label \"" + juce::String (label) + "\" ;\n"
+                                                                              "    state:state [ <" + pluginUri + ":StateString> \"" + text + "\" ] .\n");
+        return ok ? 0 : 2;
+    }
+}
+
 int main (int argc, char* argv[])
 {
+    const juce::ScopedJuceInitialiser_GUI juceInitialiser; // FakeExecutor draws images with JUCE
+
     const std::vector<std::string> args (argv + 1, argv + argc);
 
     if ((args.size() == 3 || args.size() == 4) && args[0] == "serve")
@@ -190,7 +257,11 @@ int main (int argc, char* argv[])
     if (args.size() == 2 && args[0] == "peak")
         return peak (args[1]);
 
+    if (args.size() == 5 && args[0] == "lv2-state")
+        return writeLv2State (args[1], args[2], args[3], std::atof (args[4].c_str()));
+
     std::cerr << "usage: comfybridge_host_backend serve fake|hang|closed PORTFILE [PORT]\n"
-                 "       comfybridge_host_backend peak FILE.wav\n";
+                 "       comfybridge_host_backend peak FILE.wav\n"
+                 "       comfybridge_host_backend lv2-state DIR LABEL WORKFLOW CAPTURE_SECONDS\n";
     return 2;
 }

@@ -6,6 +6,12 @@
 # and a closed port - and checks that every run passes, that the plugin reached the
 # backend where there is one, and that Ardour finishes promptly while a request hangs.
 #
+# Then a round trip in Ardour (LV2): a sine goes into ComfyBridge, loaded with a preset
+# that selects audio_gain (-6 dB) and a 1 s capture; the plugin's "Arm capture" and
+# "Generate" parameters are set through Ardour's automation controls; the fake ComfyUI
+# runs the prompt; the result is heard at the track's output at -6 dB where it was
+# captured (see ardour_roundtrip_test.lua).
+#
 # usage: run_ardour_test.sh LV2_BUNDLE_DIR VST3_BUNDLE_DIR BACKEND_TOOL
 # Exit 0 pass, 1 fail, 77 skipped (ardour7-lua not installed).
 
@@ -19,6 +25,7 @@ VST3_SCANNER=/usr/lib/ardour7/ardour-vst3-scanner
 
 source "$(dirname "${BASH_SOURCE[0]}")/host_test_common.sh"
 LUA_SCRIPT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/ardour_session_test.lua"
+ROUNDTRIP_SCRIPT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/ardour_roundtrip_test.lua"
 
 [ -f "$LV2_BUNDLE/manifest.ttl" ] || { fail "no LV2 bundle at $LV2_BUNDLE"; exit 1; }
 [ -d "$VST3_BUNDLE/Contents" ] || { fail "no VST3 bundle at $VST3_BUNDLE"; exit 1; }
@@ -81,7 +88,32 @@ run_session() {
     fi
 }
 
+round_trip() {
+    log "--- round trip (LV2): Arm capture, Generate, hear the result (audio_gain -6 dB)"
+    start_backend fake || return
+    local label="ComfyBridge round trip" out="$WORK/ardour-roundtrip.log" t0
+    # The preset bundle sits on LV2_PATH next to the plugin.
+    "$BACKEND_TOOL" lv2-state "$WORK/lv2/comfybridge-roundtrip-preset.lv2" "$label" audio_gain 1.0 \
+        || { fail "round trip: cannot write the LV2 preset"; stop_backend; return; }
+
+    t0="$(now)"
+    timeout -k 5 120 ardour7-lua -X "$ROUNDTRIP_SCRIPT" "$WORK/session-roundtrip" "$label" "$HOME/Documents/ComfyBridge/Audio" < /dev/null > "$out" 2>&1
+    local rc=$? result
+    grep -E '^(ok:|FAIL:|time )' "$out" | sed "s/^/    [round trip] /"
+    result="$(awk '/^RESULT / { print $2 }' "$out")"
+    if [ "$rc" -eq 0 ] && [ "$result" = 0 ]; then
+        pass "round trip: the Ardour script passed in $(seconds_since "$t0") s"
+    else
+        fail "round trip: ardour7-lua exit $rc, RESULT '${result:-none}'"
+        grep -vE '^(ok:|time )' "$out" | tail -n 40
+    fi
+    rm -rf "$WORK/lv2/comfybridge-roundtrip-preset.lv2"
+    stop_backend
+    log "round trip: $BACKEND_REQUESTS request(s) reached the backend"
+}
+
 run_session fake   yes
+round_trip
 run_session hang   yes   # Ardour must close sessions and quit while a request hangs
 run_session closed no    # connection refused
 

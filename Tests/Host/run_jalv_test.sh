@@ -6,6 +6,13 @@
 # a metronome through unchanged in level, and that jalv quits promptly and cleanly on
 # SIGTERM.
 #
+# Then a round trip with no GUI, as a user's automation would do it: jalv loads a state
+# choosing audio_gain (-6 dB) and a 1 s capture, and sets the "Arm capture" and "Generate"
+# parameters; the JACK transport rolls from 0 while the metronome plays into the plugin
+# (the capture), the generation starts when the capture is in; the fake ComfyUI runs it; with the metronome unplugged and
+# the transport rolled from 0 again, the plugin's output is the metronome at half its
+# level, heard where it was captured.
+#
 # usage: run_jalv_test.sh LV2_BUNDLE_DIR BACKEND_TOOL
 # Exit 0 pass, 1 fail, 77 skipped (jalv or jackd not installed).
 
@@ -118,7 +125,91 @@ run_scenario() {
     fi
 }
 
+# jack_transport reads commands on its standard input.
+transport() { printf '%s\n' "$@" | jack_transport > /dev/null 2>&1; }
+
+round_trip() {
+    log "--- round trip: Arm capture, Generate, hear the result (audio_gain -6 dB)"
+    start_backend fake || return
+    local state="$WORK/state-roundtrip" client="cb_rt" t0
+    "$BACKEND_TOOL" lv2-state "$state" "ComfyBridge round trip" audio_gain 1.0 || { fail "round trip: cannot write the LV2 state"; stop_backend; return; }
+
+    # jalv tells a plugin the transport's position only when it changes. Stopped away from
+    # 0, its first block carries one, so the plugin follows JACK's transport from the start.
+    transport stop "locate 48000"
+
+    # jalv sets parameters (LV2 properties: its console sets only ports) with -c at start,
+    # and passes them on only with -s (it forwards "UI" events then; no display needed):
+    # "Arm capture" arms while the transport stands, and "Generate" waits for that capture.
+    rm -f "$WORK/jalv-rt.in"; mkfifo "$WORK/jalv-rt.in"
+    exec 4<> "$WORK/jalv-rt.in"
+    jalv -s -x -n "$client" -l "$state" -c comfybridge_arm_capture=1 -c comfybridge_generate=1 "$URI" <&4 > "$WORK/jalv-rt.log" 2>&1 &
+    local jalv_pid=$!
+    exec 4>&-
+    STARTED_PIDS+=("$jalv_pid")
+
+    local in="" out="" i
+    for i in $(seq 200); do
+        in="$(port_of "$client" input)"; out="$(port_of "$client" output)"
+        [ -n "$in" ] && [ -n "$out" ] && break
+        sleep 0.05
+    done
+    if [ -z "$in" ] || [ -z "$out" ]; then
+        fail "round trip: jalv did not register the plugin's ports"; cat "$WORK/jalv-rt.log"
+        kill -KILL "$jalv_pid" 2>/dev/null; stop_backend; return
+    fi
+
+    local metro_out
+    metro_out="$(jack_lsp 'metro:' | head -n1)"
+    jack_connect "$metro_out" "$in" || fail "round trip: cannot connect $metro_out to $in"
+    sleep 0.5
+
+    # The capture starts where the transport rolls (0) and ends where it stops (1 s set).
+    # One jack_transport client for it all: a client coming or going can make the dummy
+    # driver skip a cycle, which the plugin sees as a jump (that ends a capture early).
+    t0="$(now)"
+    { printf 'locate 0\nplay\n'; sleep 1.5; printf 'stop\n'; } | jack_transport > /dev/null 2>&1
+
+    local result=""
+    for i in $(seq 300); do
+        result="$(ls "$HOME"/Documents/ComfyBridge/Audio/*.flac 2>/dev/null | head -n1)"
+        [ -n "$result" ] && break
+        sleep 0.05
+    done
+    if [ -z "$result" ]; then
+        fail "round trip: no result file after Generate"; cat "$WORK/jalv-rt.log"
+    else
+        pass "round trip: captured, generated and written ($(basename "$result")) $(seconds_since "$t0") s after the transport rolled"
+    fi
+
+    # Only the result can sound now: the metronome is unplugged, the dry input silent.
+    jack_disconnect "$metro_out" "$in"
+    transport "locate 0"
+    sleep 0.3
+    jack_rec -f "$WORK/out-roundtrip.wav" -d 1.5 "$out" > "$WORK/rec-roundtrip.log" 2>&1 &
+    local rec_pid=$!
+    sleep 0.2
+    { printf 'play\n'; sleep 1.5; printf 'stop\n'; } | jack_transport > /dev/null 2>&1
+    wait "$rec_pid"
+
+    local measure
+    measure="$("$BACKEND_TOOL" peak "$WORK/out-roundtrip.wav" 2>&1)"
+    # The metronome's clicks peak at 0.5: after audio_gain at -6 dB, 0.25.
+    if awk -v m="$measure" 'BEGIN { split(m, f, " "); exit !(f[6] > 0 && f[4] > 0.2 && f[4] < 0.3) }'; then
+        pass "round trip: the result is heard at the output at $(awk -v m="$measure" 'BEGIN { split(m, f, " "); printf "%.2f dB", 20 * log(f[4] / 0.5) / log(10) }') of the input ($measure)"
+    else
+        fail "round trip: the result is not heard at -6 dB ($measure)"; cat "$WORK/jalv-rt.log"
+    fi
+
+    kill -TERM "$jalv_pid" 2>/dev/null
+    wait_for_exit "$jalv_pid" 10
+    [ "$EXIT_CODE" = 0 ] || fail "round trip: jalv quit with '$EXIT_CODE'"
+    stop_backend
+    log "round trip: $BACKEND_REQUESTS request(s) reached the backend"
+}
+
 run_scenario fake   yes 3
+round_trip
 run_scenario hang   yes 3   # jalv must still quit promptly while a request hangs
 run_scenario closed no  2   # connection refused: the host stays responsive
 

@@ -209,3 +209,70 @@ TEST_CASE ("the result file, its start and the dry/wet mix are restored with the
         CHECK (rig.session().getPlayer().getClip().isEmpty());
     }
 }
+
+TEST_CASE ("the host's Arm capture and Generate parameters round-trip audio with no editor open", "[plugin][audio][hostcontrols]")
+{
+    TestHelpers::FakeComfyUI server;
+    REQUIRE (server.start());
+    FakeExecutor executor (server);
+    TemporaryFolder folder;
+    AudioRig rig (localConfig (server.port()), folder.dir);
+    REQUIRE (pumpUntil ([&] { return rig.processor().isBackendAvailable(); }));
+
+    // The project says: audio_gain, a 1 s capture (what the Generate page would have saved).
+    comfybridge::GenerationView::Settings settings;
+    settings.workflowName = "audio_gain";
+    rig.processor().setGenerationSettings (settings);
+    rig.session().setCaptureLength ({ 1.0, false });
+
+    auto& controls = rig.processor().getHostControls();
+    CHECK (rig.processor().getParameters().size() == 2);
+    CHECK (controls.getArmParameter().getName (64) == "Arm capture");
+    CHECK (controls.getGenerateParameter().getName (64) == "Generate");
+
+    SECTION ("armed by automation while the host plays: the capture starts at that very block")
+    {
+        rig.playHead.position = captureStart - 4096;
+        playThrough (rig.processor(), rig.playHead, 4096, tone);
+        controls.getArmParameter().setValueNotifyingHost (1.0f);
+        // Generate right away: it waits for the capture to be in.
+        controls.getGenerateParameter().setValueNotifyingHost (1.0f);
+        playThrough (rig.processor(), rig.playHead, 48000 + 4096, tone);
+
+        REQUIRE (pumpUntil ([&] { return ! rig.session().getResult().clip.isEmpty(); }, 30000));
+        CHECK (rig.session().getInputStart() == captureStart);
+        CHECK (rig.session().getInput().getNumSamples() == 48000);
+
+        const auto result = rig.session().getResult();
+        CHECK_FALSE (result.placeholder);
+        CHECK (result.start == captureStart);
+        const auto output = rig.playBack (captureStart);
+        const auto insideRms = rms (output, 0, 4800, 48000);
+        CHECK (decibels (insideRms / (0.5 / std::sqrt (2.0))) == Approx (-6.02).margin (0.5));
+        CHECK (rms (output, 0, 0, 4800) == 0.0);
+    }
+
+    SECTION ("turning Arm capture off while it records ends the capture there and keeps it")
+    {
+        controls.getArmParameter().setValueNotifyingHost (1.0f);
+        rig.playHead.position = captureStart;
+        playThrough (rig.processor(), rig.playHead, 512 * 40, tone);
+        controls.getArmParameter().setValueNotifyingHost (0.0f);
+        playThrough (rig.processor(), rig.playHead, 512 * 4, tone);
+
+        REQUIRE (pumpUntil ([&] { return ! rig.session().getInput().isEmpty(); }));
+        CHECK (rig.session().getInput().getNumSamples() == 512 * 40);
+        CHECK (rig.session().getInputStart() == captureStart);
+        CHECK (rig.session().getCapture().getState() == comfybridge::AudioCapture::State::idle);
+    }
+
+    SECTION ("Generate with nothing captured says why and starts nothing")
+    {
+        rig.playHead.position = captureStart;
+        controls.getGenerateParameter().setValueNotifyingHost (1.0f);
+        playThrough (rig.processor(), rig.playHead, 512, tone);
+        REQUIRE (pumpUntil ([&] { return rig.processor().getLastStartProblem().isNotEmpty(); }));
+        CHECK (rig.processor().getLastStartProblem().contains ("Capture some audio first"));
+        CHECK (rig.processor().getLastGenerationJob() == nullptr);
+    }
+}

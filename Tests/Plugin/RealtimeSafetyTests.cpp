@@ -4,7 +4,7 @@
 #include "Support/AllocationCounter.h"
 #include "Support/TestUtilities.h"
 
-TEST_CASE ("processBlock allocates nothing while the manager connects, fails and reconnects, capturing and playing audio", "[plugin][realtime]")
+TEST_CASE ("processBlock allocates nothing while the manager connects, fails and reconnects, capturing and playing audio, automated by the host", "[plugin][realtime]")
 {
     if (! AllocationCounter::isAvailable())
     {
@@ -38,6 +38,7 @@ TEST_CASE ("processBlock allocates nothing while the manager connects, fails and
     audio.setCaptureLength ({ 1.0, false });
     REQUIRE (audio.arm().isEmpty());
     int captures = 0;
+    auto& controls = processor.getHostControls();
 
     juce::AudioBuffer<float> buffer (2, 256);
     juce::MidiBuffer midi;
@@ -57,6 +58,13 @@ TEST_CASE ("processBlock allocates nothing while the manager connects, fails and
             }
             ++blocks;
             playHead.position = (playHead.position + 256) % (3 * 48000); // loops: a jump ends a capture early too
+
+            // The host automates "Arm capture" (arming and punching out on the audio
+            // thread) and "Generate" (a request the message thread's timer takes up).
+            if (blocks % 50 == 0)
+                controls.getArmParameter().setValueNotifyingHost (controls.getArmParameter().get() ? 0.0f : 1.0f);
+            if (blocks % 97 == 0)
+                controls.getGenerateParameter().setValueNotifyingHost (controls.getGenerateParameter().get() ? 0.0f : 1.0f);
 
             if (audio.pollCapture())
             {

@@ -34,6 +34,8 @@
 #include "ws/CurlSocketTransport.cpp"
 #include "ws/WebSocketClient.cpp"
 #include "ws/ComfyUIFrames.cpp"
+#include "audio/Resampler.h"
+#include "audio/Resampler.cpp"
 #include "audio/AudioFileCodec.cpp"
 #include "audio/AudioCapture.cpp"
 #include "audio/ClipPlayer.cpp"

@@ -1,9 +1,36 @@
 namespace comfybridge
 {
 
+namespace
+{
+    /** The longest forward step of the host's position taken as a dropout (filled with
+        silence) rather than a jump of the playhead (which ends a capture).
+    */
+    constexpr double maxDropoutSeconds = 0.1;
+}
+
+//==============================================================================
+/** The message thread's claim on the buffer while the audio thread could arm
+    (idle): it raises `working` and then reads the state; armNow() swaps the state
+    and then reads `working`. Both sequentially consistent, so at most one of them
+    goes ahead (Dekker's rule); the loser backs off.
+*/
+struct AudioCapture::BufferWork
+{
+    explicit BufferWork (AudioCapture& c) : lock (c.workMutex), capture (c) { capture.working.store (true); }
+    ~BufferWork() { capture.working.store (false); }
+
+    /** The state now that armNow() keeps off (it may have armed just before). */
+    State state() const noexcept { return capture.state.load(); }
+
+    std::lock_guard<std::mutex> lock;
+    AudioCapture& capture;
+};
+
 //==============================================================================
 void AudioCapture::prepare (double newSampleRate, int numChannels)
 {
+    const BufferWork work (*this);
     sampleRate = newSampleRate;
     channels = juce::jmax (1, numChannels);
     state.store (State::idle, std::memory_order_release);
@@ -14,11 +41,12 @@ void AudioCapture::prepare (double newSampleRate, int numChannels)
 
 double AudioCapture::setCapSeconds (double seconds)
 {
+    const BufferWork work (*this);
     capSeconds = juce::jlimit (1.0, maxCapSeconds, seconds);
 
     // The audio thread writes the buffer only while armed or capturing: reallocate
     // only when it cannot be there (otherwise the next arm() does).
-    const auto current = getState();
+    const auto current = work.state();
 
     if (sampleRate > 0.0 && (current == State::idle || current == State::complete))
     {
@@ -40,10 +68,12 @@ void AudioCapture::allocate()
 //==============================================================================
 juce::String AudioCapture::arm (juce::int64 lengthSamples)
 {
+    const BufferWork work (*this);
+
     if (sampleRate <= 0.0)
         return "audio is not running yet (the host has not prepared the plugin)";
 
-    const auto current = getState();
+    const auto current = work.state();
 
     if (current == State::armed || current == State::capturing)
         return "a capture is already armed or running";
@@ -69,13 +99,65 @@ juce::String AudioCapture::arm (juce::int64 lengthSamples)
     target.store (lengthSamples, std::memory_order_relaxed);
     written.store (0, std::memory_order_relaxed);
     cancelRequested.store (false, std::memory_order_relaxed);
-    state.store (State::armed, std::memory_order_release);
+
+    // From complete, or idle: then armNow() may hold a passing "armed" it is about to
+    // give back (it saw `working`); wait for that rather than be overwritten by it.
+    for (auto from = current; ! moveState (from, State::armed); from = State::idle)
+        std::this_thread::yield();
+
     return {};
 }
 
 juce::String AudioCapture::armSeconds (double seconds)
 {
     return arm ((juce::int64) std::llround (seconds * sampleRate));
+}
+
+void AudioCapture::standBy (juce::int64 lengthSamples)
+{
+    const BufferWork work (*this);
+
+    if (sampleRate <= 0.0 || work.state() != State::idle)
+        return;
+
+    if (buffer == nullptr)
+        allocate();
+
+    if (buffer != nullptr)
+        for (int channel = 0; channel < buffer->getNumChannels(); ++channel)
+            juce::FloatVectorOperations::clear (buffer->getWritePointer (channel), (int) juce::jlimit ((juce::int64) 0, capacity, lengthSamples));
+}
+
+bool AudioCapture::armNow (juce::int64 lengthSamples) noexcept
+{
+    auto expected = State::idle;
+
+    if (lengthSamples <= 0 || ! state.compare_exchange_strong (expected, State::armed))
+        return false;
+
+    // Armed: unless the message thread is at the buffer, it is ours to use now.
+    if (working.load() || buffer == nullptr || capacity <= 0)
+    {
+        state.store (State::idle);
+        return false;
+    }
+
+    target.store (juce::jmin (lengthSamples, capacity), std::memory_order_relaxed);
+    written.store (0, std::memory_order_relaxed);
+    cancelRequested.store (false, std::memory_order_relaxed);
+    return true;
+}
+
+bool AudioCapture::finishNow() noexcept
+{
+    if (moveState (State::armed, State::idle))
+        return true;
+
+    // Only this thread moves a running capture on (or the message thread's cancel, seen at the next block).
+    if (getState() != State::capturing)
+        return false;
+
+    return moveState (State::capturing, written.load (std::memory_order_relaxed) > 0 ? State::complete : State::idle);
 }
 
 bool AudioCapture::disarm() noexcept
@@ -108,6 +190,9 @@ juce::int64 AudioCapture::samplesForBars (double bars) const noexcept
 
 AudioClip AudioCapture::takeClip()
 {
+    // Complete: armNow() keeps off (it needs idle); the mutex keeps prepare() out.
+    const std::lock_guard<std::mutex> lock (workMutex);
+
     if (getState() != State::complete || buffer == nullptr)
         return {};
 
@@ -116,7 +201,10 @@ AudioClip AudioCapture::takeClip()
     const auto length = (int) written.load (std::memory_order_acquire);
     buffer->setSize (buffer->getNumChannels(), length, true, false, true);
     auto clip = AudioClip::fromBuffer (std::move (*buffer), sampleRate);
-    buffer.reset();
+
+    // The next buffer, before the state goes idle (from then on armNow() may use it).
+    allocate();
+
     state.store (State::idle, std::memory_order_release);
     return clip;
 }
@@ -155,16 +243,40 @@ void AudioCapture::record (const juce::AudioBuffer<float>& input, int numSamples
         return;
     }
 
-    const auto done = written.load (std::memory_order_relaxed);
+    auto done = written.load (std::memory_order_relaxed);
+    const auto targetSamples = target.load (std::memory_order_relaxed);
+
+    // A short step forward is a dropout (the host skipped a cycle or two, an xrun), not
+    // the user moving the playhead: silence fills the gap and the capture stays in time.
+    const auto gap = transport.timeInSamples - expectedPosition;
+    const auto maxDropout = (juce::int64) (sampleRate * maxDropoutSeconds);
 
     // The host stopped or jumped: keep what was recorded up to here.
-    if (! transport.isPlaying || transport.timeInSamples != expectedPosition)
+    if (! transport.isPlaying || gap < 0 || gap > maxDropout)
     {
         moveState (State::capturing, done > 0 ? State::complete : State::idle);
         return;
     }
 
-    const auto count = (int) juce::jmin ((juce::int64) numSamples, target.load (std::memory_order_relaxed) - done);
+    if (gap > 0)
+    {
+        const auto fill = (int) juce::jmin (gap, targetSamples - done);
+
+        for (int channel = 0; channel < buffer->getNumChannels(); ++channel)
+            juce::FloatVectorOperations::clear (buffer->getWritePointer (channel, (int) done), fill);
+
+        done += fill;
+        expectedPosition += gap;
+        written.store (done, std::memory_order_release);
+
+        if (done >= targetSamples)
+        {
+            moveState (State::capturing, State::complete);
+            return;
+        }
+    }
+
+    const auto count = (int) juce::jmin ((juce::int64) numSamples, targetSamples - done);
     const auto inputChannels = input.getNumChannels();
 
     for (int channel = 0; channel < buffer->getNumChannels(); ++channel)
@@ -180,7 +292,7 @@ void AudioCapture::record (const juce::AudioBuffer<float>& input, int numSamples
     written.store (done + count, std::memory_order_release);
     expectedPosition += numSamples;
 
-    if (done + count >= target.load (std::memory_order_relaxed))
+    if (done + count >= targetSamples)
         moveState (State::capturing, State::complete);
 }
 

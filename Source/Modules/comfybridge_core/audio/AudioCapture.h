@@ -15,16 +15,26 @@ namespace comfybridge
     States: idle → armed → capturing → complete. An armed capture starts at the
     first block in which the host plays (at once when it already plays) and
     records from that block's timeline position for the armed length. It ends
-    early, keeping what it has, when the host stops or the playhead jumps.
+    early, keeping what it has, when the host stops or the playhead jumps. A
+    forward step of at most 0.1 s (a dropout: the host skipped a cycle) is filled
+    with silence instead, so the capture stays in time.
 
     Handing over does not copy: takeClip() moves the buffer into the clip and
-    only shortens it (no reallocation); the next arm() allocates a fresh buffer
-    on the message thread (an allocation whose pages are touched by the audio
-    thread as it records, not cleared up front).
+    only shortens it (no reallocation), then allocates the next buffer (malloc
+    only: its pages are not touched until standBy() or arm() clears them).
 
-    Threads: prepare(), setCapSeconds(), arm(), disarm(), takeClip() and the
-    length helpers on the message thread; process() and publish on the audio
-    thread; the getters anywhere.
+    The audio thread can arm too (armNow(), for a host automating the plugin's
+    "Arm capture" parameter): it starts at that very block when a buffer is
+    ready and the capture is idle. standBy() readies the buffer for a length
+    ahead of time, so that capture writes only pages already touched. finishNow()
+    ends a capture at that block and keeps what was recorded (a punch-out).
+
+    Threads: prepare(), setCapSeconds(), arm(), standBy(), disarm(), takeClip()
+    and the length helpers on the message thread (prepare() may come from a host
+    thread: a mutex keeps it from running into the others); process(), armNow()
+    and finishNow() on the audio thread (lock-free: a flag and a state
+    compare-and-swap decide who may touch the buffer while idle); the getters
+    anywhere.
 */
 class AudioCapture
 {
@@ -69,6 +79,25 @@ public:
 
     /** Stops an armed or running capture and forgets it. Returns true if there was one. */
     bool disarm() noexcept;
+
+    /** Readies the buffer (allocated and the first @p lengthSamples touched) so that
+        armNow() can start a capture of that length without the audio thread touching
+        fresh memory. Does nothing unless idle. Message thread.
+    */
+    void standBy (juce::int64 lengthSamples);
+
+    //==============================================================================
+    /** Audio thread: arms a capture of @p lengthSamples (at most the buffer's
+        capacity) now, so that process() in this same block starts it when the host
+        plays. Returns false when not idle, no buffer is ready, or the message thread
+        is working on the buffer (try again next block). Real-time safe.
+    */
+    bool armNow (juce::int64 lengthSamples) noexcept;
+
+    /** Audio thread: ends an armed capture (forgotten) or a running one here,
+        keeping what was recorded (complete). Returns true if there was one. Real-time safe.
+    */
+    bool finishNow() noexcept;
 
     /** Samples for @p bars at the last tempo and time signature the audio thread
         published, or 0 when the host gave no tempo yet.
@@ -126,6 +155,13 @@ private:
     std::atomic<int> lastNumerator { 4 }, lastDenominator { 4 };
     std::atomic<bool> cancelRequested { false };
     juce::int64 expectedPosition = 0; // audio thread only
+
+    // The message thread's work on the buffer: the mutex keeps prepare() (maybe a host
+    // thread) apart from the rest; `working` tells armNow() to keep off meanwhile.
+    std::mutex workMutex;
+    std::atomic<bool> working { false };
+
+    struct BufferWork;
 
     void allocate();
     void record (const juce::AudioBuffer<float>& input, int numSamples, const HostTransport& transport) noexcept;

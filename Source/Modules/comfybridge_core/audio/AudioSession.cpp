@@ -41,7 +41,15 @@ void AudioSession::prepare (double sampleRate, int numChannels)
 {
     // Hosts prepare again often with the same settings: a capture armed or held survives that.
     if (sampleRate != capture.getSampleRate() || juce::jmax (1, numChannels) != capture.getNumChannels())
+    {
         capture.prepare (sampleRate, numChannels);
+        standBy();
+    }
+}
+
+void AudioSession::standBy()
+{
+    capture.standBy (getCaptureLengthSamples());
 }
 
 void AudioSession::process (juce::AudioBuffer<float>& buffer, int numSamples, const HostTransport& transport) noexcept
@@ -61,8 +69,14 @@ AudioSession::CaptureLength AudioSession::getCaptureLength() const
 void AudioSession::setCaptureLength (CaptureLength length)
 {
     length.amount = juce::jlimit (0.0, length.inBars ? 1000.0 : AudioCapture::maxCapSeconds, length.amount);
-    const juce::ScopedLock sl (lock);
-    captureLength = length;
+    {
+        const juce::ScopedLock sl (lock);
+        captureLength = length;
+    }
+
+    audioThreadLength.store (length.amount, std::memory_order_relaxed);
+    audioThreadLengthInBars.store (length.inBars, std::memory_order_relaxed);
+    standBy();
 }
 
 juce::int64 AudioSession::getCaptureLengthSamples() const noexcept
@@ -86,6 +100,15 @@ juce::String AudioSession::arm()
     return capture.arm (samples);
 }
 
+bool AudioSession::armFromAudioThread() noexcept
+{
+    const auto amount = audioThreadLength.load (std::memory_order_relaxed);
+    const auto samples = audioThreadLengthInBars.load (std::memory_order_relaxed)
+                       ? capture.samplesForBars (amount)
+                       : (juce::int64) (amount * capture.getSampleRate() + 0.5);
+    return capture.armNow (samples);
+}
+
 bool AudioSession::pollCapture()
 {
     const auto start = capture.getStartPosition();
@@ -95,6 +118,7 @@ bool AudioSession::pollCapture()
         return false;
 
     setInput (std::move (clip), start);
+    standBy(); // the next capture's buffer, ready for the audio thread to arm
     return true;
 }
 

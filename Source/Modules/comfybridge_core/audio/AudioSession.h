@@ -75,6 +75,15 @@ public:
     /** Arms a capture of the set length; returns why not, or an empty string. */
     juce::String arm();
 
+    /** Audio thread: arms a capture of the set length at this block (the host's
+        "Arm capture" parameter). False when it cannot now: not idle, no buffer ready,
+        or a length in bars before the host gave a tempo. Real-time safe.
+    */
+    bool armFromAudioThread() noexcept;
+
+    /** Audio thread: ends the capture here, keeping what was recorded. Real-time safe. */
+    bool finishFromAudioThread() noexcept { return capture.finishNow(); }
+
     /** Takes a finished capture as the input. Returns true when there was one. */
     bool pollCapture();
 
@@ -159,8 +168,11 @@ private:
     mutable juce::CriticalSection lock; // guards result and captureLength for toValueTree()
     Result result;
     CaptureLength captureLength;
+    std::atomic<double> audioThreadLength { 10.0 }; // captureLength for armFromAudioThread()
+    std::atomic<bool> audioThreadLengthInBars { false };
 
     void timerCallback() override;
+    void standBy();
     void setResult (Result newResult);
     void writeResultFile (const GenerationResult& finished, const AudioClip& clip, bool placeholder);
     void loadResultFile (const juce::File& file);

@@ -25,10 +25,7 @@ AudioGenerationSection::AudioGenerationSection (AudioSession& s)
     unitBox.addItem ("bars", 2);
     unitBox.onChange = [this] { lengthChanged(); };
 
-    const auto length = session.getCaptureLength();
-    const auto whole = std::floor (length.amount) == length.amount;
-    lengthEditor.setText (whole ? juce::String ((juce::int64) length.amount) : juce::String (length.amount, 2), false);
-    unitBox.setSelectedId (length.inBars ? 2 : 1, juce::dontSendNotification);
+    showLength (session.getCaptureLength());
 
     armButton.setTooltip ("Record the input from where the host starts playing, for the length set");
     armButton.setColour (juce::TextButton::buttonColourId, Palette::accent);
@@ -75,9 +72,18 @@ void AudioGenerationSection::setNeedsInput (bool shouldNeedInput)
 }
 
 //==============================================================================
+void AudioGenerationSection::showLength (AudioSession::CaptureLength length)
+{
+    shownLength = length;
+    const auto whole = std::floor (length.amount) == length.amount;
+    lengthEditor.setText (whole ? juce::String ((juce::int64) length.amount) : juce::String (length.amount, 2), false);
+    unitBox.setSelectedId (length.inBars ? 2 : 1, juce::dontSendNotification);
+}
+
 void AudioGenerationSection::lengthChanged()
 {
     session.setCaptureLength ({ lengthEditor.getText().getDoubleValue(), unitBox.getSelectedId() == 2 });
+    shownLength = session.getCaptureLength();
     armProblem = {};
     showCaptureState();
 }
@@ -102,6 +108,13 @@ juce::String AudioGenerationSection::secondsText (juce::int64 samples) const
 
 void AudioGenerationSection::refresh()
 {
+    // A project restored while the page is open sets another length: show it,
+    // unless the user is typing one.
+    const auto length = session.getCaptureLength();
+
+    if ((length.amount != shownLength.amount || length.inBars != shownLength.inBars) && ! lengthEditor.hasKeyboardFocus (true))
+        showLength (length);
+
     if (session.pollCapture() || seenChanges != session.getChangeCount())
     {
         seenChanges = session.getChangeCount();

@@ -58,6 +58,7 @@ private:
     bool needsInput = true;
     int seenChanges = -1;
     juce::String armProblem;
+    AudioSession::CaptureLength shownLength; // what the length fields show (a restored project may change the session's)
 
     juce::Label inputCaption, captureState, lengthCaption, resultCaption, resultState, wetCaption, dragHint;
     juce::TextEditor lengthEditor;
@@ -70,6 +71,7 @@ private:
 
     void timerCallback() override { refresh(); }
     void lengthChanged();
+    void showLength (AudioSession::CaptureLength length);
     void showCaptureState();
     void showResult();
     void chooseSaveFile();

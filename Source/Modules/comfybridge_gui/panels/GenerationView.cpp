@@ -158,6 +158,8 @@ void GenerationView::showAudioOrImage()
     promptEditor.setTextToShowWhenEmpty (audio ? "Describe the sound, e.g. warm analog pad, slow attack, 90 BPM"
                                                : "Describe the image, e.g. a lighthouse at dusk, oil painting",
                                          Palette::mutedText);
+    negativeEditor.setTextToShowWhenEmpty (audio ? "What to avoid, e.g. distortion, clipping, vocals" : "What to avoid, e.g. blurry, text",
+                                           Palette::mutedText);
 
     updateButtons();
     resized();
