@@ -53,12 +53,11 @@ PreferencesPanel::TextField& PreferencesPanel::findField (const juce::String& ke
 
 void PreferencesPanel::layoutTextRow (juce::Rectangle<int>& inner, const juce::String& key)
 {
-    using namespace preferencesLayout;
     auto& field = findField (key);
-    auto row = inner.removeFromTop (rowHeight);
-    inner.removeFromTop (rowGap);
-    field.caption.setBounds (row.removeFromLeft (captionWidth));
-    field.editor.setBounds (row.removeFromLeft (editorWidth));
+    auto row = inner.removeFromTop (preferencesLayout::rowHeight);
+    inner.removeFromTop (preferencesLayout::rowGap);
+    field.caption.setBounds (row.removeFromLeft (preferencesLayout::captionWidth));
+    field.editor.setBounds (row.removeFromLeft (preferencesLayout::editorWidth));
     row.removeFromLeft (12);
     field.message.setBounds (row);
 }
@@ -66,22 +65,21 @@ void PreferencesPanel::layoutTextRow (juce::Rectangle<int>& inner, const juce::S
 // A long value: the editor takes the row (up to a readable width), the message goes below it.
 void PreferencesPanel::layoutWideRow (juce::Rectangle<int>& inner, const juce::String& key, juce::Button* button)
 {
-    using namespace preferencesLayout;
     auto& field = findField (key);
-    auto row = inner.removeFromTop (rowHeight);
-    field.caption.setBounds (row.removeFromLeft (captionWidth));
+    auto row = inner.removeFromTop (preferencesLayout::rowHeight);
+    field.caption.setBounds (row.removeFromLeft (preferencesLayout::captionWidth));
     const auto fieldWidth = juce::jmin (row.getWidth(), 520);
     auto editorArea = row.removeFromLeft (fieldWidth);
 
     if (button != nullptr)
     {
-        button->setBounds (editorArea.removeFromRight (browseWidth));
+        button->setBounds (editorArea.removeFromRight (preferencesLayout::browseWidth));
         editorArea.removeFromRight (8);
     }
 
     field.editor.setBounds (editorArea);
-    field.message.setBounds (inner.removeFromTop (wideMessageHeight).withTrimmedLeft (captionWidth).withWidth (fieldWidth).withTrimmedTop (3));
-    inner.removeFromTop (rowGap);
+    field.message.setBounds (inner.removeFromTop (preferencesLayout::wideMessageHeight).withTrimmedLeft (preferencesLayout::captionWidth).withWidth (fieldWidth).withTrimmedTop (3));
+    inner.removeFromTop (preferencesLayout::rowGap);
 }
 
 void PreferencesPanel::layoutToggleRow (juce::Rectangle<int>& inner, const juce::String& key)
@@ -95,28 +93,27 @@ void PreferencesPanel::layoutToggleRow (juce::Rectangle<int>& inner, const juce:
 //==============================================================================
 void PreferencesPanel::layoutContent (int width)
 {
-    using namespace preferencesLayout;
     content->cards.clear();
     int y = 0;
 
     // Each card is as tall as what its layout function takes from it.
     auto card = [&] (juce::Label& heading, int contentHeight, auto&& layoutRows)
     {
-        const auto height = pad + headingHeight + rowGap + contentHeight + pad;
+        const auto height = preferencesLayout::pad + preferencesLayout::headingHeight + preferencesLayout::rowGap + contentHeight + preferencesLayout::pad;
         const juce::Rectangle<int> bounds (0, y, width, height);
         content->cards.push_back (bounds);
-        auto inner = bounds.reduced (pad);
-        heading.setBounds (inner.removeFromTop (headingHeight));
-        inner.removeFromTop (rowGap);
+        auto inner = bounds.reduced (preferencesLayout::pad);
+        heading.setBounds (inner.removeFromTop (preferencesLayout::headingHeight));
+        inner.removeFromTop (preferencesLayout::rowGap);
         layoutRows (inner);
-        y += height + gap;
+        y += height + preferencesLayout::gap;
     };
 
     const juce::String connectionKeys[] = { hostKey, portKey, timeoutKey, probeKey, retriesKey, backoffKey };
     const juce::String connectionToggles[] = { tlsKey, discoverKey };
     const juce::String behaviourToggles[] = { corsKey, downloadKey, deployKey };
 
-    card (serverHeading, (int) std::size (connectionKeys) * (rowHeight + rowGap) + (int) std::size (connectionToggles) * toggleHeight,
+    card (serverHeading, (int) std::size (connectionKeys) * (preferencesLayout::rowHeight + preferencesLayout::rowGap) + (int) std::size (connectionToggles) * preferencesLayout::toggleHeight,
           [&] (auto inner)
     {
         for (const auto& key : connectionKeys)
@@ -125,17 +122,17 @@ void PreferencesPanel::layoutContent (int width)
         for (const auto& key : connectionToggles)
             layoutToggleRow (inner, key);
     });
-    card (accessHeading, 3 * (rowHeight + wideMessageHeight + rowGap) - rowGap, [&] (auto inner)
+    card (accessHeading, 3 * (preferencesLayout::rowHeight + preferencesLayout::wideMessageHeight + preferencesLayout::rowGap) - preferencesLayout::rowGap, [&] (auto inner)
     {
         layoutWideRow (inner, modelsFolderKey, &browseButton);
         layoutWideRow (inner, caFileKey, nullptr);
         layoutWideRow (inner, tokenKey, nullptr);
     });
-    card (behaviourHeading, rowHeight + rowGap + (int) std::size (behaviourToggles) * toggleHeight, [&] (auto inner)
+    card (behaviourHeading, preferencesLayout::rowHeight + preferencesLayout::rowGap + (int) std::size (behaviourToggles) * preferencesLayout::toggleHeight, [&] (auto inner)
     {
-        auto row = inner.removeFromTop (rowHeight);
-        inner.removeFromTop (rowGap);
-        fallbackCaption.setBounds (row.removeFromLeft (captionWidth));
+        auto row = inner.removeFromTop (preferencesLayout::rowHeight);
+        inner.removeFromTop (preferencesLayout::rowGap);
+        fallbackCaption.setBounds (row.removeFromLeft (preferencesLayout::captionWidth));
         fallbackBox.setBounds (row.removeFromLeft (220));
         row.removeFromLeft (12);
         fallbackMessage.setBounds (row);
@@ -144,7 +141,7 @@ void PreferencesPanel::layoutContent (int width)
             layoutToggleRow (inner, key);
     });
 
-    content->setSize (width, y - gap);
+    content->setSize (width, y - preferencesLayout::gap);
 }
 
 } // namespace comfybridge
