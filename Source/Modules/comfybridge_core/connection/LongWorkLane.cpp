@@ -67,14 +67,7 @@ private:
     /** What the jobs are asked with (mutex held). */
     SchedulerContext context() const
     {
-        SchedulerContext ctx;
-        ctx.now = Clock::now();
-        ctx.available = shared.status.available;
-        ctx.down = ! shared.status.available && shared.status.state != ConnectionState::disconnected;
-        ctx.channelOpen = manager.liveChannelOpen.load();
-        ctx.monitoring = shared.monitorInterval > 0.0;
-        ctx.reconnecting = shared.reconnectInterval > 0.0;
-        return ctx;
+        return makeSchedulerContext (shared, manager.liveChannelOpen.load());
     }
 
     //==============================================================================

@@ -9,18 +9,17 @@ namespace generationSettingsDetail
 
     /** Version 2 keeps only edited values; version 1 (no "version" property) kept all of them. */
     constexpr int settingsVersion = 2;
+}
 
-    /** A whole number in [low, high] from text, or nullopt. */
-    std::optional<juce::int64> parseWhole (const juce::String& text, juce::int64 low, juce::int64 high)
-    {
-        const auto trimmed = text.trim();
+std::optional<juce::int64> GenerationSettings::parseWholeNumber (const juce::String& text, juce::int64 low, juce::int64 high)
+{
+    const auto trimmed = text.trim();
 
-        if (trimmed.isEmpty() || trimmed.length() > 18 || ! trimmed.containsOnly ("0123456789"))
-            return std::nullopt;
+    if (trimmed.isEmpty() || trimmed.length() > 18 || ! trimmed.containsOnly ("0123456789"))
+        return std::nullopt;
 
-        const auto value = trimmed.getLargeIntValue();
-        return value >= low && value <= high ? std::optional<juce::int64> (value) : std::nullopt;
-    }
+    const auto value = trimmed.getLargeIntValue();
+    return value >= low && value <= high ? std::optional<juce::int64> (value) : std::nullopt;
 }
 
 const juce::Identifier GenerationSettings::treeType { "Generation" };
@@ -70,7 +69,7 @@ GenerationSettings GenerationSettings::fromValueTree (const juce::ValueTree& tre
 
     auto number = [&] (const juce::Identifier& id, juce::int64 low, juce::int64 high, juce::int64 oldDefault)
     {
-        const auto value = parseWhole (tree.getProperty (id).toString(), low, high);
+        const auto value = parseWholeNumber (tree.getProperty (id).toString(), low, high);
         return isOldFormat && value == oldDefault ? std::nullopt : value;
     };
 

@@ -41,6 +41,11 @@ struct GenerationSettings
     /** True when some field differs. */
     bool operator!= (const GenerationSettings& other) const { return ! operator== (other); }
 
+    /** A whole number in [low, high] from text a person typed (digits only, trimmed), or
+        nothing; how the Generate page and the saved state read seeds and sizes.
+    */
+    static std::optional<juce::int64> parseWholeNumber (const juce::String& text, juce::int64 low, juce::int64 high);
+
     /** The tree type used by toValueTree(). */
     static const juce::Identifier treeType;
 };

@@ -9,13 +9,7 @@ namespace
     /** A whole number in [low, high] from text, or nullopt. */
     std::optional<juce::int64> parseWhole (const juce::String& text, juce::int64 low, juce::int64 high)
     {
-        const auto trimmed = text.trim();
-
-        if (trimmed.isEmpty() || trimmed.length() > 18 || ! trimmed.containsOnly ("0123456789"))
-            return std::nullopt;
-
-        const auto value = trimmed.getLargeIntValue();
-        return value >= low && value <= high ? std::optional<juce::int64> (value) : std::nullopt;
+        return GenerationSettings::parseWholeNumber (text, low, high);
     }
 
     juce::String joinMessages (const GenerationResult& r)
