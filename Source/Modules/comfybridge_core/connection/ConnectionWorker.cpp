@@ -9,6 +9,22 @@ namespace comfybridge
 
 using namespace connection_detail;
 
+namespace connection_detail
+{
+    /** The context both lanes ask their jobs with; call with the shared mutex held. */
+    inline SchedulerContext makeSchedulerContext (const ConnectionManager::Shared& shared, bool channelOpen)
+    {
+        SchedulerContext ctx;
+        ctx.now = Clock::now();
+        ctx.available = shared.status.available;
+        ctx.down = ! shared.status.available && shared.status.state != ConnectionState::disconnected;
+        ctx.channelOpen = channelOpen;
+        ctx.monitoring = shared.monitorInterval > 0.0;
+        ctx.reconnecting = shared.reconnectInterval > 0.0;
+        return ctx;
+    }
+}
+
 //==============================================================================
 /** The thread that watches the backend: probes, reconnection, the live channel. */
 class ConnectionManager::Worker : public juce::Thread,

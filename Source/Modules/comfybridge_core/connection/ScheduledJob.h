@@ -23,19 +23,6 @@ namespace connection_detail
         bool reconnecting = false; ///< background reconnection is on
     };
 
-    /** The context both lanes ask their jobs with; call with the shared mutex held. */
-    inline SchedulerContext makeSchedulerContext (const ConnectionManager::Shared& shared, bool channelOpen)
-    {
-        SchedulerContext ctx;
-        ctx.now = Clock::now();
-        ctx.available = shared.status.available;
-        ctx.down = ! shared.status.available && shared.status.state != ConnectionState::disconnected;
-        ctx.channelOpen = channelOpen;
-        ctx.monitoring = shared.monitorInterval > 0.0;
-        ctx.reconnecting = shared.reconnectInterval > 0.0;
-        return ctx;
-    }
-
     //==============================================================================
     /** One source of work for a lane: when it is due, and what it does then. */
     class ScheduledJob
