@@ -73,6 +73,8 @@ namespace
 
         for (const auto& request : server.requests())
         {
+            // Each one named, so a run that should have reached nobody says who came.
+            std::cout << "request " << request.method << " " << request.path << std::endl;
             prompts += request.method == "POST" && (request.path == "/prompt" || request.path == "/api/prompt") ? 1 : 0;
             uploads += request.method == "POST" && (request.path == "/upload/image" || request.path == "/api/upload/image") ? 1 : 0;
         }

@@ -1,15 +1,13 @@
 #include <catch2/catch.hpp>
 #include "Plugin/PluginProcessor.h"
 #include "Plugin/PluginEditor.h"
+#include "Plugin/PluginTestSupport.h"
 
 namespace
 {
-    /** A processor whose defaults come from an empty temporary file, not the user's own. */
-    struct IsolatedProcessor
-    {
-        juce::TemporaryFile defaultsFile { ".settings" };
-        ComfyBridgeProcessor processor { comfybridge::UserDefaults (defaultsFile.getFile()) };
-    };
+    // Not the built-in defaults (localhost:8000 with discovery): prepareToPlay connects, and
+    // that reached a developer's own ComfyUI (the busy-ports run counted 22 requests).
+    using PluginTestSupport::IsolatedProcessor;
 
     void fillWithNoise (juce::AudioBuffer<float>& buffer, int seed)
     {
