@@ -269,11 +269,7 @@ std::shared_ptr<comfybridge::GenerationJob> ComfyBridgeProcessor::startGeneratio
     }
 
     // Only what the user edited: the workflow's own values go as written.
-    request.inputs.prompt = settings.prompt;
-    request.inputs.negativePrompt = settings.negativePrompt;
-    request.inputs.seed = settings.seed;
-    request.inputs.width = settings.width;
-    request.inputs.height = settings.height;
+    request.inputs = settings.toInputs();
 
     auto job = startGeneration (std::move (request));
 

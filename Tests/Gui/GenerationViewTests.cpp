@@ -408,6 +408,14 @@ TEST_CASE ("settings keep only edited values, and settings saved before that loa
     CHECK_FALSE (tree.hasProperty ("height"));
     CHECK (GenerationView::Settings::fromValueTree (juce::ValueTree::fromXml (tree.toXmlString())) == edited);
 
+    // The request carries the same: the edited width and nothing else.
+    const auto inputs = edited.toInputs();
+    CHECK (inputs.width == 640);
+    CHECK (inputs.height == unsetSize);
+    CHECK (inputs.prompt == unsetText);
+    CHECK (inputs.negativePrompt == unsetText);
+    CHECK (inputs.seed == unsetSeed);
+
     // Saved by an earlier version: every value was stored, edited or not.
     const auto old = GenerationView::Settings::fromValueTree (juce::ValueTree::fromXml (
         R"(<Generation workflow="empty_image" workflow_file="" prompt="" negative_prompt="" seed="0" width="512" height="360"/>)"));

@@ -85,6 +85,17 @@ GenerationSettings GenerationSettings::fromValueTree (const juce::ValueTree& tre
     return settings;
 }
 
+WorkflowInputs GenerationSettings::toInputs() const
+{
+    WorkflowInputs inputs;
+    inputs.prompt = prompt;
+    inputs.negativePrompt = negativePrompt;
+    inputs.seed = seed;
+    inputs.width = width;
+    inputs.height = height;
+    return inputs;
+}
+
 bool GenerationSettings::operator== (const GenerationSettings& other) const
 {
     return workflowName == other.workflowName && workflowFile == other.workflowFile && prompt == other.prompt

@@ -35,6 +35,11 @@ struct GenerationSettings
     */
     static GenerationSettings fromValueTree (const juce::ValueTree& tree);
 
+    /** The workflow inputs these settings set: only the edited values, so the
+        workflow's own values stand for the rest.
+    */
+    WorkflowInputs toInputs() const;
+
     /** True when every field is the same. */
     bool operator== (const GenerationSettings&) const;
 

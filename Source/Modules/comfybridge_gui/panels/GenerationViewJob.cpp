@@ -12,14 +12,9 @@ bool GenerationView::generate()
         return false;
 
     // Only what the user edited: the workflow's own values go as written.
-    const auto settings = getSettings();
     GenerationRequest request;
     request.workflow = *workflow;
-    request.inputs.prompt = settings.prompt;
-    request.inputs.negativePrompt = settings.negativePrompt;
-    request.inputs.seed = settings.seed;
-    request.inputs.width = settings.width;
-    request.inputs.height = settings.height;
+    request.inputs = getSettings().toInputs();
 
     auto started = start (std::move (request));
 
