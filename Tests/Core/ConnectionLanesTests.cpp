@@ -19,19 +19,6 @@ using TestHelpers::FakeComfyUI;
 
 namespace
 {
-    template <typename Condition>
-    bool waitUntil (Condition condition, int timeoutMs)
-    {
-        const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds (timeoutMs);
-        while (! condition())
-        {
-            if (std::chrono::steady_clock::now() > end)
-                return false;
-            std::this_thread::sleep_for (std::chrono::milliseconds (2));
-        }
-        return true;
-    }
-
     /** /object_info answers only after @p delayMs, counting the requests for it. */
     void makeObjectInfoSlow (FakeComfyUI& server, int delayMs, std::atomic<int>& asked)
     {
@@ -197,7 +184,7 @@ TEST_CASE ("a loopback server that comes back is found again quickly, whatever t
 
     server.stop();
     REQUIRE (waitUntil ([&] { return ! manager.isAvailable(); }, 10000));
-    std::this_thread::sleep_for (std::chrono::seconds (2));
+    std::this_thread::sleep_for (std::chrono::seconds (2)); // an outage of some length: time passing is the point
 
     const auto before = server.requestCount();
     REQUIRE (server.restart());
@@ -207,7 +194,7 @@ TEST_CASE ("a loopback server that comes back is found again quickly, whatever t
     CHECK (std::chrono::steady_clock::now() - start < std::chrono::seconds (10));
 
     // Back without a storm: a handful of requests, not hundreds.
-    std::this_thread::sleep_for (std::chrono::milliseconds (500));
+    std::this_thread::sleep_for (std::chrono::milliseconds (500)); // a window to count requests in
     CHECK (server.requestCount() - before < 40);
     manager.disconnect();
 }

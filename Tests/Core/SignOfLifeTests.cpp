@@ -14,19 +14,6 @@ using TestHelpers::FakeComfyUI;
 
 namespace
 {
-    template <typename Condition>
-    bool waitUntil (Condition condition, int timeoutMs)
-    {
-        const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds (timeoutMs);
-        while (! condition())
-        {
-            if (std::chrono::steady_clock::now() > end)
-                return false;
-            std::this_thread::sleep_for (2ms);
-        }
-        return true;
-    }
-
     bool isStatsProbe (const TestHelpers::Request& r)
     {
         return r.path == "/api/system_stats" || r.path == "/system_stats";
@@ -58,6 +45,7 @@ TEST_CASE ("a WebSocket frame from a backend thought down probes it at once, not
     // Monitoring every 30 s: without a sign of life, the next probe is 30 s away.
     manager.startHealthMonitoring (30.0);
     server.resetRoutes();
+    // Time passing is the point: nothing probes on its own within this window.
     std::this_thread::sleep_for (300ms);
     CHECK_FALSE (manager.getStatus().available);
     const auto probesBefore = countStatsProbes (server);
@@ -88,6 +76,7 @@ TEST_CASE ("a lost remote backend is seen back through an accepted live channel,
 
     // Monitoring every 30 s, no reconnection: a probe would come only in 30 s.
     manager.startHealthMonitoring (30.0);
+    // The server returns after the lane has settled into waiting (its first probe is 30 s away).
     std::this_thread::sleep_for (200ms);
     server.clearRequests();
     REQUIRE (server.restart());

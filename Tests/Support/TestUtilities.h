@@ -4,6 +4,7 @@
 #include "MessageLoop.h"
 #include <chrono>
 #include <string>
+#include <thread>
 
 namespace TestSupport
 {
@@ -36,6 +37,25 @@ template <typename Future>
 bool ready (const Future& future, int timeoutMs = 15000)
 {
     return future.wait_for (std::chrono::milliseconds (timeoutMs)) == std::future_status::ready;
+}
+
+/** Checks @p condition every 2 ms until it holds (true) or @p timeoutMs pass (false):
+    a condition wait for state another thread changes without notifying us.
+*/
+template <typename Condition>
+bool waitUntil (Condition condition, int timeoutMs)
+{
+    const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds (timeoutMs);
+
+    while (! condition())
+    {
+        if (std::chrono::steady_clock::now() > end)
+            return false;
+
+        std::this_thread::sleep_for (std::chrono::milliseconds (2));
+    }
+
+    return true;
 }
 
 /** The number of open file descriptors of this process. */
