@@ -13,6 +13,7 @@ PACKAGES=(
     libssl-dev                  # TLS (wss://) in our WebSocket client
     libpng-dev                  # fast PNG encoding of placeholders (image/PngEncoder)
     libflac-dev                 # FLAC audio (SaveAudio's output, audio uploads) through JUCE's FlacAudioFormat
+    libjack-jackd2-dev          # JACK in the Standalone (headers only: JUCE loads libjack at run time)
     xvfb xauth imagemagick
     openssl                     # a self-signed https server for the certificate test
     ardour jalv jackd2          # real hosts for Tests/Host/run_{ardour,jalv}_test.sh
