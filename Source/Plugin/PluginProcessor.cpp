@@ -54,7 +54,8 @@ ComfyBridgeProcessor::ComfyBridgeProcessor (const comfybridge::UserDefaults& def
 
 ComfyBridgeProcessor::~ComfyBridgeProcessor()
 {
-    stopTimer();
+    // Waits for a running tick (the host may destroy us on its own thread); no tick after.
+    hostControlsTimer.detach();
 
     // Waits for posted work that is running now; work that runs later finds no processor.
     {
@@ -279,16 +280,8 @@ std::shared_ptr<comfybridge::GenerationJob> ComfyBridgeProcessor::startGeneratio
     return job;
 }
 
-void ComfyBridgeProcessor::timerCallback()
+void ComfyBridgeProcessor::followHostControlsTick()
 {
-    // A host may destroy the processor on its own thread while this runs (JUCE's LV2
-    // wrapper does; stopTimer() does not wait for a running callback): the destructor
-    // waits on this lock, and a callback that starts after it finds no processor.
-    const std::lock_guard<std::mutex> guard (lifetime->mutex);
-
-    if (lifetime->processor == nullptr)
-        return;
-
     // Without an editor nobody else takes a finished capture (and readies the next buffer).
     audio.pollCapture();
 
@@ -320,7 +313,7 @@ void ComfyBridgeProcessor::prepareToPlay (double sampleRate, int)
     runOnMessageThread ([] (ComfyBridgeProcessor& p)
     {
         p.ensureConnectionStarted();
-        p.startTimerHz (20);
+        p.hostControlsTimer.startTimer (50);
     });
 }
 

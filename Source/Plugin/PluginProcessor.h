@@ -33,8 +33,7 @@
     thread and guarded so it never runs on a processor being destroyed, and a
     manager let go of on another thread is released on the message thread.
 */
-class ComfyBridgeProcessor : public juce::AudioProcessor,
-                             private juce::Timer
+class ComfyBridgeProcessor : public juce::AudioProcessor
 {
 public:
     /** Creates an instance whose config starts from the user's global defaults. */
@@ -206,8 +205,11 @@ private:
     void useManager (std::shared_ptr<comfybridge::ConnectionManager> newManager);
     void applyState (const void* data, int sizeInBytes);
     void notifyChange();
-    void timerCallback() override;
     void followHostControls() noexcept;
+    void followHostControlsTick();
+
+    // Follows "Generate" and takes finished captures; detached first in the destructor.
+    comfybridge::GuardedTimer hostControlsTimer { [this] { followHostControlsTick(); } };
 
     JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR (ComfyBridgeProcessor)
 };

@@ -12,6 +12,7 @@
 #include <curl/curl.h>
 
 #include "util/JsonText.h"
+#include "util/GuardedTimer.cpp"
 
 #include "crypto/Digests.cpp"
 #include "ws/Utf8.cpp"

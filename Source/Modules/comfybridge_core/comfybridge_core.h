@@ -48,6 +48,7 @@
 #include <set>
 
 #include "crypto/Digests.h"
+#include "util/GuardedTimer.h"
 #include "ws/Utf8.h"
 #include "config/FallbackMode.h"
 #include "config/ComfyUIConfig.h"

@@ -32,7 +32,7 @@ AudioSession::AudioSession()
 
 AudioSession::~AudioSession()
 {
-    stopTimer();
+    jobTimer.detach();
     const std::lock_guard<std::mutex> guard (lifetime->mutex);
     lifetime->session = nullptr; // background work finishing later finds no session
 }
@@ -156,21 +156,21 @@ void AudioSession::followJob (std::shared_ptr<GenerationJob> newJob)
     job = std::move (newJob);
 
     if (job != nullptr)
-        startTimer (50);
+        jobTimer.startTimer (50);
 }
 
-void AudioSession::timerCallback()
+void AudioSession::followJobTick()
 {
     if (job == nullptr || ! job->isFinished())
     {
         if (job == nullptr)
-            stopTimer();
+            jobTimer.stopTimer();
         return;
     }
 
     const auto future = job->getFuture();
     job.reset();
-    stopTimer();
+    jobTimer.stopTimer();
 
     if (future.wait_for (std::chrono::seconds (0)) == std::future_status::ready)
         applyResult (future.get());

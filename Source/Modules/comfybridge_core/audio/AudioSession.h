@@ -20,7 +20,7 @@ namespace comfybridge
     Threads: process() on the audio thread; everything else on the message
     thread, except toValueTree(), which any thread may call.
 */
-class AudioSession : private juce::Timer
+class AudioSession
 {
 public:
     /** The generated (or placeholder) audio and where it plays. */
@@ -40,7 +40,7 @@ public:
     };
 
     AudioSession();
-    ~AudioSession() override;
+    ~AudioSession();
 
     //==============================================================================
     /** Prepares capture for @p sampleRate and @p numChannels (when they changed).
@@ -171,7 +171,10 @@ private:
     std::atomic<double> audioThreadLength { 10.0 }; // captureLength for armFromAudioThread()
     std::atomic<bool> audioThreadLengthInBars { false };
 
-    void timerCallback() override;
+    // Follows the job to its end; a host may destroy the session on its own thread.
+    GuardedTimer jobTimer { [this] { followJobTick(); } };
+
+    void followJobTick();
     void standBy();
     void setResult (Result newResult);
     void writeResultFile (const GenerationResult& finished, const AudioClip& clip, bool placeholder);

@@ -4,7 +4,7 @@ namespace comfybridge
 //==============================================================================
 ClipPlayer::~ClipPlayer()
 {
-    stopTimer();
+    releaseTimer.detach();
     delete live.exchange (nullptr);
     retired.clear();
 }
@@ -21,8 +21,8 @@ void ClipPlayer::setClip (AudioClip clip, juce::int64 startSample)
         retired.push_back ({ std::unique_ptr<Holder> (replaced), blockMarks.load() });
     }
 
-    if (releaseRetired() > 0 && ! isTimerRunning())
-        startTimer (20);
+    if (releaseRetired() > 0 && ! releaseTimer.isTimerRunning())
+        releaseTimer.startTimer (20);
 }
 
 int ClipPlayer::releaseRetired()

@@ -22,13 +22,13 @@ namespace comfybridge
     Threads: setClip(), clear() and releaseRetired() on the message thread;
     process() on the audio thread; setWet()/getWet() anywhere.
 */
-class ClipPlayer : private juce::Timer
+class ClipPlayer
 {
 public:
     ClipPlayer() = default;
 
     /** Frees every holder: only when the audio thread no longer calls process(). */
-    ~ClipPlayer() override;
+    ~ClipPlayer();
 
     //==============================================================================
     /** Plays @p clip from timeline position @p startSample (samples) on. */
@@ -79,7 +79,8 @@ private:
     std::atomic<juce::uint64> blockMarks { 0 }; // odd while the audio thread is inside process()
     std::atomic<float> wet { 1.0f };
 
-    void timerCallback() override { if (releaseRetired() == 0) stopTimer(); }
+    // Frees retired holders while any wait; a host may destroy the player on its own thread.
+    GuardedTimer releaseTimer { [this] { if (releaseRetired() == 0) releaseTimer.stopTimer(); } };
     static void mix (juce::AudioBuffer<float>& buffer, const Holder& holder, int numSamples, juce::int64 position, float wetGain) noexcept;
 
     JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR (ClipPlayer)
