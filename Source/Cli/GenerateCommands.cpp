@@ -168,6 +168,50 @@ namespace
         return value;
     }
 
+    /** The workflow inputs the flags set: only what was given, so the workflow's own
+        values stand for the rest.
+    */
+    comfybridge::WorkflowInputs inputsFromFlags (ParsedArguments& parsed)
+    {
+        comfybridge::WorkflowInputs inputs;
+        if (parsed.flags.containsKey ("prompt"))
+            inputs.prompt = parsed.flags["prompt"];
+        if (parsed.flags.containsKey ("negative-prompt"))
+            inputs.negativePrompt = parsed.flags["negative-prompt"];
+        inputs.seed = integerFlag (parsed, "seed", 0, (juce::int64 (1) << 53) - 1);
+        if (const auto width = integerFlag (parsed, "width", 1, 16384))
+            inputs.width = (int) *width;
+        if (const auto height = integerFlag (parsed, "height", 1, 16384))
+            inputs.height = (int) *height;
+        inputs.durationSeconds = durationFlag (parsed);
+        return inputs;
+    }
+
+    /** The one JSON line generate prints on stdout. */
+    std::string resultJson (const comfybridge::GenerationResult& result, const juce::StringArray& paths, bool producesAudio)
+    {
+        const auto toStrings = [] (const juce::StringArray& lines)
+        {
+            auto array = nlohmann::ordered_json::array();
+            for (const auto& line : lines)
+                array.push_back (line.toStdString());
+            return array;
+        };
+
+        nlohmann::ordered_json json;
+        json["result"] = comfybridge::toString (result.outcome).toStdString();
+        json["path"] = paths.isEmpty() ? nlohmann::ordered_json() : nlohmann::ordered_json (paths[0].toStdString());
+        json["paths"] = toStrings (paths);
+        json["audio"] = nlohmann::ordered_json::array();
+        for (int i = 0; producesAudio && i < paths.size() && i < (int) result.audio.size(); ++i)
+            json["audio"].push_back ({ { "path", paths[i].toStdString() }, { "seconds", result.audio[(size_t) i].getLengthSeconds() },
+                                       { "sample_rate", result.audio[(size_t) i].sampleRate }, { "channels", result.audio[(size_t) i].getNumChannels() } });
+        json["prompt_id"] = result.promptId.isEmpty() ? nlohmann::ordered_json() : nlohmann::ordered_json (result.promptId.toStdString());
+        json["seconds"] = result.seconds;
+        json["messages"] = toStrings (result.messages);
+        return json.dump (-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    }
+
     /** A progress bar on a terminal, plain lines otherwise (both on stderr). */
     void showProgress (const comfybridge::GenerationProgress& progress)
     {
@@ -210,19 +254,8 @@ int runGenerateCommand (const juce::StringArray& args)
 
     const auto workflowName = requiredFlag (parsed, "workflow");
     const auto outPath = requiredFlag (parsed, "out");
-    // Only what was given is set: the workflow's own values stand for the rest.
-    comfybridge::WorkflowInputs inputs;
-    if (parsed.flags.containsKey ("prompt"))
-        inputs.prompt = parsed.flags["prompt"];
-    if (parsed.flags.containsKey ("negative-prompt"))
-        inputs.negativePrompt = parsed.flags["negative-prompt"];
-    inputs.seed = integerFlag (parsed, "seed", 0, (juce::int64 (1) << 53) - 1);
-    if (const auto width = integerFlag (parsed, "width", 1, 16384))
-        inputs.width = (int) *width;
-    if (const auto height = integerFlag (parsed, "height", 1, 16384))
-        inputs.height = (int) *height;
+    const auto inputs = inputsFromFlags (parsed);
     const auto jobTimeout = integerFlag (parsed, "job-timeout", 1, 86400).value_or (600);
-    inputs.durationSeconds = durationFlag (parsed);
     const auto inputAudio = readAudioFlag (parsed);
 
     if (! parsed.positional.isEmpty())
@@ -292,26 +325,7 @@ int runGenerateCommand (const juce::StringArray& args)
         std::cerr << message << "\n";
     printErrors (errors);
 
-    const auto toStrings = [] (const juce::StringArray& lines)
-    {
-        auto array = nlohmann::ordered_json::array();
-        for (const auto& line : lines)
-            array.push_back (line.toStdString());
-        return array;
-    };
-
-    nlohmann::ordered_json json;
-    json["result"] = comfybridge::toString (result.outcome).toStdString();
-    json["path"] = paths.isEmpty() ? nlohmann::ordered_json() : nlohmann::ordered_json (paths[0].toStdString());
-    json["paths"] = toStrings (paths);
-    json["audio"] = nlohmann::ordered_json::array();
-    for (int i = 0; producesAudio && i < paths.size() && i < (int) result.audio.size(); ++i)
-        json["audio"].push_back ({ { "path", paths[i].toStdString() }, { "seconds", result.audio[(size_t) i].getLengthSeconds() },
-                                   { "sample_rate", result.audio[(size_t) i].sampleRate }, { "channels", result.audio[(size_t) i].getNumChannels() } });
-    json["prompt_id"] = result.promptId.isEmpty() ? nlohmann::ordered_json() : nlohmann::ordered_json (result.promptId.toStdString());
-    json["seconds"] = result.seconds;
-    json["messages"] = toStrings (result.messages);
-    std::cout << json.dump (-1, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
+    std::cout << resultJson (result, paths, producesAudio) << std::endl;
 
     manager.disconnect();
     return errors.isEmpty() ? exitCodeFor (result.outcome) : exitCode::executionError;

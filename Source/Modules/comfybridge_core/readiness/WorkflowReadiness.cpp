@@ -175,6 +175,161 @@ namespace workflowReadinessDetail
 
         return false;
     }
+
+    //==============================================================================
+    /** The GETs of one inventory fetch, all under one deadline. */
+    struct InventoryRequests
+    {
+        HttpClient& client;
+        const ComfyUIConfig& config;
+        juce::String baseUrl;
+        double deadlineMs;
+
+        HttpResponse get (const juce::String& path, size_t maxBodyBytes) const
+        {
+            HttpRequest request;
+            request.url = baseUrl + path;
+            applyBackendSettings (request, config);
+            request.timeoutSeconds = juce::jmax (0.001, (deadlineMs - juce::Time::getMillisecondCounterHiRes()) / 1000.0);
+            request.connectTimeoutSeconds = juce::jmin (request.timeoutSeconds, maxConnectSeconds);
+            request.maxBodyBytes = maxBodyBytes;
+            return client.perform (request);
+        }
+    };
+
+    /** The node catalog from /object_info (servers from before 2024-06 know only the
+        plain path: then legacyPaths is set). False, with the error set, without one.
+    */
+    bool fetchNodes (const InventoryRequests& requests, ServerInventory& inventory)
+    {
+        const auto& baseUrl = requests.baseUrl;
+        auto info = requests.get ("/api/object_info", maxObjectInfoBytes);
+
+        if (info.arrived() && info.statusCode == 404)
+        {
+            auto legacy = requests.get ("/object_info", maxObjectInfoBytes);
+
+            if (! legacy.arrived() || legacy.statusCode != 404)
+            {
+                info = std::move (legacy);
+                inventory.legacyPaths = true;
+            }
+        }
+
+        if (! info.arrived())
+        {
+            inventory.error = describeNoAnswer (info, baseUrl, "/object_info");
+            return false;
+        }
+
+        if (info.statusCode != 200)
+        {
+            inventory.error = describeStatus (info, baseUrl, "/object_info");
+            return false;
+        }
+
+        auto parsed = NodeCatalog::parse (info.body);
+
+        if (! parsed.isRead())
+        {
+            const auto type = info.headers["content-type"];
+            inventory.error = "ComfyUI at " + baseUrl + " answered /object_info with "
+                              + (type.contains ("html") ? juce::String ("an HTML page") : juce::String ("something other than a JSON object"))
+                              + " instead of its list of node classes; is a proxy or another server answering on this port?";
+            return false;
+        }
+
+        inventory.nodes = std::move (parsed);
+        return true;
+    }
+
+    juce::String apiPrefix (const ServerInventory& inventory) { return inventory.legacyPaths ? juce::String() : juce::String ("/api"); }
+
+    /** The files in each model folder the workflows use (each folder asked once). False,
+        with the error set, when the server stops answering.
+    */
+    bool fetchModelListings (const InventoryRequests& requests, const std::vector<WorkflowDefinition>& workflows, ServerInventory& inventory)
+    {
+        juce::StringArray folders;
+
+        for (const auto& workflow : workflows)
+            for (const auto& model : workflow.models)
+                if (model.folder.isNotEmpty())
+                    folders.addIfNotAlreadyThere (model.folder);
+
+        for (const auto& folder : folders)
+        {
+            const auto path = apiPrefix (inventory) + "/models/" + encodePathSegment (folder);
+            const auto listing = requests.get (path, maxListingBytes);
+
+            if (! listing.arrived())
+            {
+                inventory.error = describeNoAnswer (listing, requests.baseUrl, path);
+                return false;
+            }
+
+            if (listing.statusCode == 404 && ! isUnknownRoute (listing))
+            {
+                inventory.unknownFolders.add (folder);
+                continue;
+            }
+
+            if (listing.statusCode != 200)
+                continue; // no listing (an old server, or a failure): findMissingModels uses object_info
+
+            const auto names = Json::parse (listing.body, nullptr, false);
+
+            if (! names.is_array())
+                continue;
+
+            juce::StringArray list;
+
+            for (const auto& name : names)
+                if (name.is_string())
+                    list.add (normaliseModelName (fromStd (name.get<std::string>())));
+
+            inventory.modelsByFolder[folder] = std::move (list);
+        }
+
+        return true;
+    }
+
+    /** Where model files go on the server's machine (2024-09+; absent on older servers).
+        Only a cancelled request is an error here.
+    */
+    void fetchModelFolderPaths (const InventoryRequests& requests, ServerInventory& inventory)
+    {
+        const auto paths = requests.get (apiPrefix (inventory) + "/experiment/models", maxListingBytes);
+
+        if (! paths.arrived() && paths.error == HttpError::cancelled)
+        {
+            inventory.error = describeNoAnswer (paths, requests.baseUrl, "/experiment/models");
+            return;
+        }
+
+        if (! paths.arrived() || paths.statusCode != 200)
+            return;
+
+        const auto entries = Json::parse (paths.body, nullptr, false);
+
+        if (! entries.is_array())
+            return;
+
+        for (const auto& entry : entries)
+        {
+            if (! entry.is_object() || ! entry.contains ("name") || ! entry["name"].is_string())
+                continue;
+
+            juce::StringArray dirs;
+
+            if (const auto f = entry.find ("folders"); f != entry.end() && f->is_array())
+                for (const auto& dir : *f)
+                    if (dir.is_string())
+                        dirs.add (fromStd (dir.get<std::string>()));
+
+            inventory.modelFolderPaths[fromStd (entry["name"].get<std::string>())] = std::move (dirs);
+        }
+    }
 } // namespace workflowReadinessDetail
 
 //==============================================================================
@@ -185,137 +340,12 @@ ServerInventory fetchServerInventory (HttpClient& client,
 {
     using namespace workflowReadinessDetail;
 
-    const auto baseUrl = config.getBaseUrl();
-    const auto deadline = juce::Time::getMillisecondCounterHiRes() + timeoutSeconds * 1000.0;
+    const InventoryRequests requests { client, config, config.getBaseUrl(),
+                                       juce::Time::getMillisecondCounterHiRes() + timeoutSeconds * 1000.0 };
     ServerInventory inventory;
 
-    auto get = [&] (const juce::String& path, size_t maxBodyBytes)
-    {
-        HttpRequest request;
-        request.url = baseUrl + path;
-        applyBackendSettings (request, config);
-        request.timeoutSeconds = juce::jmax (0.001, (deadline - juce::Time::getMillisecondCounterHiRes()) / 1000.0);
-        request.connectTimeoutSeconds = juce::jmin (request.timeoutSeconds, maxConnectSeconds);
-        request.maxBodyBytes = maxBodyBytes;
-        return client.perform (request);
-    };
-
-    // object_info; servers from before 2024-06 only know the plain path.
-    juce::String prefix ("/api");
-    auto info = get ("/api/object_info", maxObjectInfoBytes);
-
-    if (info.arrived() && info.statusCode == 404)
-    {
-        auto legacy = get ("/object_info", maxObjectInfoBytes);
-
-        if (! legacy.arrived() || legacy.statusCode != 404)
-        {
-            info = std::move (legacy);
-            prefix = {};
-            inventory.legacyPaths = true;
-        }
-    }
-
-    if (! info.arrived())
-    {
-        inventory.error = describeNoAnswer (info, baseUrl, "/object_info");
-        return inventory;
-    }
-
-    if (info.statusCode != 200)
-    {
-        inventory.error = describeStatus (info, baseUrl, "/object_info");
-        return inventory;
-    }
-
-    {
-        auto parsed = NodeCatalog::parse (info.body);
-
-        if (! parsed.isRead())
-        {
-            const auto type = info.headers["content-type"];
-            inventory.error = "ComfyUI at " + baseUrl + " answered /object_info with "
-                              + (type.contains ("html") ? juce::String ("an HTML page") : juce::String ("something other than a JSON object"))
-                              + " instead of its list of node classes; is a proxy or another server answering on this port?";
-            return inventory;
-        }
-
-        inventory.nodes = std::move (parsed);
-    }
-
-    // The model folders the workflows need, each listed once.
-    juce::StringArray folders;
-
-    for (const auto& workflow : workflows)
-        for (const auto& model : workflow.models)
-            if (model.folder.isNotEmpty())
-                folders.addIfNotAlreadyThere (model.folder);
-
-    for (const auto& folder : folders)
-    {
-        const auto path = prefix + "/models/" + encodePathSegment (folder);
-        const auto listing = get (path, maxListingBytes);
-
-        if (! listing.arrived())
-        {
-            inventory.error = describeNoAnswer (listing, baseUrl, path);
-            return inventory;
-        }
-
-        if (listing.statusCode == 404 && ! isUnknownRoute (listing))
-        {
-            inventory.unknownFolders.add (folder);
-            continue;
-        }
-
-        if (listing.statusCode != 200)
-            continue; // no listing (an old server, or a failure): findMissingModels uses object_info
-
-        const auto names = Json::parse (listing.body, nullptr, false);
-
-        if (! names.is_array())
-            continue;
-
-        juce::StringArray list;
-
-        for (const auto& name : names)
-            if (name.is_string())
-                list.add (normaliseModelName (fromStd (name.get<std::string>())));
-
-        inventory.modelsByFolder[folder] = std::move (list);
-    }
-
-    // Where model files go on the server's machine (2024-09+; absent on older servers).
-    const auto paths = get (prefix + "/experiment/models", maxListingBytes);
-
-    if (! paths.arrived() && paths.error == HttpError::cancelled)
-    {
-        inventory.error = describeNoAnswer (paths, baseUrl, "/experiment/models");
-        return inventory;
-    }
-
-    if (paths.arrived() && paths.statusCode == 200)
-    {
-        const auto entries = Json::parse (paths.body, nullptr, false);
-
-        if (entries.is_array())
-        {
-            for (const auto& entry : entries)
-            {
-                if (! entry.is_object() || ! entry.contains ("name") || ! entry["name"].is_string())
-                    continue;
-
-                juce::StringArray dirs;
-
-                if (const auto f = entry.find ("folders"); f != entry.end() && f->is_array())
-                    for (const auto& dir : *f)
-                        if (dir.is_string())
-                            dirs.add (fromStd (dir.get<std::string>()));
-
-                inventory.modelFolderPaths[fromStd (entry["name"].get<std::string>())] = std::move (dirs);
-            }
-        }
-    }
+    if (fetchNodes (requests, inventory) && fetchModelListings (requests, workflows, inventory))
+        fetchModelFolderPaths (requests, inventory);
 
     return inventory;
 }
