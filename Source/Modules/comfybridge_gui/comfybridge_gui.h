@@ -30,6 +30,7 @@
 #include "components/ManagerSubscription.h"
 #include "components/StateLight.h"
 #include "components/StatusBadge.h"
+#include "components/FileDragOut.h"
 #include "components/ResultImageView.h"
 #include "components/WaveformView.h"
 #include "panels/AudioGenerationSection.h"

@@ -106,7 +106,7 @@ void ResultImageView::paint (juce::Graphics& g)
 
 void ResultImageView::mouseDrag (const juce::MouseEvent& event)
 {
-    if (dragging || ! image.isValid() || event.getDistanceFromDragStart() < 6)
+    if (drag.isDragging() || ! image.isValid() || event.getDistanceFromDragStart() < 6)
         return;
 
     const auto file = writeTemporaryPng();
@@ -114,19 +114,12 @@ void ResultImageView::mouseDrag (const juce::MouseEvent& event)
     if (! file.existsAsFile())
         return;
 
-    dragging = true;
-    juce::Component::SafePointer<ResultImageView> safeThis (this);
-    juce::DragAndDropContainer::performExternalDragDropOfFiles ({ file.getFullPathName() }, false, this,
-                                                               [safeThis]
-                                                               {
-                                                                   if (safeThis != nullptr)
-                                                                       safeThis->dragging = false;
-                                                               });
+    drag.start (*this, file);
 }
 
 void ResultImageView::mouseUp (const juce::MouseEvent&)
 {
-    dragging = false;
+    drag.end();
 }
 
 } // namespace comfybridge

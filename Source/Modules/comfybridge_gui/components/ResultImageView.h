@@ -44,7 +44,7 @@ private:
     juce::Image image;
     juce::MemoryBlock png;
     bool placeholder = false;
-    bool dragging = false;
+    FileDragOut drag;
     juce::String emptyText;
 
     juce::Rectangle<float> getImageArea() const;

@@ -157,22 +157,15 @@ void WaveformView::paint (juce::Graphics& g)
 
 void WaveformView::mouseDrag (const juce::MouseEvent& event)
 {
-    if (dragging || ! dragFile.existsAsFile() || event.getDistanceFromDragStart() < 6)
+    if (drag.isDragging() || ! dragFile.existsAsFile() || event.getDistanceFromDragStart() < 6)
         return;
 
-    dragging = true;
-    juce::Component::SafePointer<WaveformView> safeThis (this);
-    juce::DragAndDropContainer::performExternalDragDropOfFiles ({ dragFile.getFullPathName() }, false, this,
-                                                               [safeThis]
-                                                               {
-                                                                   if (safeThis != nullptr)
-                                                                       safeThis->dragging = false;
-                                                               });
+    drag.start (*this, dragFile);
 }
 
 void WaveformView::mouseUp (const juce::MouseEvent&)
 {
-    dragging = false;
+    drag.end();
 }
 
 } // namespace comfybridge

@@ -58,7 +58,8 @@ public:
 private:
     AudioClip clip;
     std::vector<juce::Range<float>> summary;
-    bool placeholder = false, dragging = false;
+    bool placeholder = false;
+    FileDragOut drag;
     juce::String emptyText { "No audio." };
     juce::File dragFile;
     std::shared_ptr<std::atomic<int>> generation = std::make_shared<std::atomic<int>> (0);
