@@ -147,3 +147,26 @@ TEST_CASE ("without discovery a closed port stays unavailable", "[discovery][man
     CHECK (status.discoveryNote.isEmpty());
     CHECK (server.requestCount() == 0);
 }
+
+TEST_CASE ("background reconnection finds ComfyUI again when it comes back on another port", "[discovery][manager][reconnect]")
+{
+    // Connected on the configured port, so discovery has never run: the first reconnect
+    // must still be allowed to discover (a restarted Desktop may take another port).
+    FakeComfyUI first, moved;
+    REQUIRE (first.start());
+    const auto movedPort = startInDesktopRange (moved);
+    REQUIRE (movedPort != 0);
+
+    comfybridge::ConnectionManager manager (discoveringConfig (first.port()));
+    manager.setDiscoveryCandidatePorts ({ TestHelpers::closedPort(), movedPort });
+    REQUIRE (manager.connect().get().available);
+    REQUIRE (manager.getStatus().discoveryNote.isEmpty());
+
+    manager.startBackgroundReconnection (1.0);
+    manager.startHealthMonitoring (0.5);
+    first.stop();
+
+    const auto movedUrl = "http://127.0.0.1:" + juce::String (movedPort);
+    CHECK (waitUntil ([&] { const auto s = manager.getStatus(); return s.available && s.url == movedUrl; }, 15000));
+    manager.disconnect();
+}

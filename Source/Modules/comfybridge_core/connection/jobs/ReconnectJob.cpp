@@ -45,7 +45,8 @@ public:
         });
 
         // Port discovery at most once per reconnect interval.
-        bool discoveryTried = Clock::now() - lane.lastDiscoveryTime() < toDuration (cap);
+        // (Compared this way round: "never" is time_point::min(), and now - min() overflows.)
+        const bool discoveryTried = lane.lastDiscoveryTime() > Clock::now() - toDuration (cap);
         const auto result = lane.probeConfiguredPort (config, config.getEffectiveProbeTimeout(), discoveryTried);
 
         if (! lane.cancelled())
