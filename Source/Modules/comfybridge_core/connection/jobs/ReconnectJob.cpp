@@ -46,7 +46,7 @@ public:
 
         // Port discovery at most once per reconnect interval.
         // (Compared this way round: "never" is time_point::min(), and now - min() overflows.)
-        const bool discoveryTried = lane.lastDiscoveryTime() > Clock::now() - toDuration (cap);
+        bool discoveryTried = lane.lastDiscoveryTime() > Clock::now() - toDuration (cap);
         const auto result = lane.probeConfiguredPort (config, config.getEffectiveProbeTimeout(), discoveryTried);
 
         if (! lane.cancelled())
