@@ -4,6 +4,12 @@ comfybridge::HostTransport TransportTracker::next (juce::AudioPlayHead* playHead
 {
     auto transport = comfybridge::HostTransport::fromPlayHead (playHead);
 
+    // JUCE's standalone player (AudioProcessorPlayer) gives a position that is only a
+    // running sample count: no tempo, never playing. That is no timeline; taken as one,
+    // an armed capture would wait for a "play" that never comes.
+    if (transport.hasHostPosition && ! transport.isPlaying && transport.bpm <= 0.0)
+        transport = {};
+
     if (transport.hasHostPosition)
     {
         hostGavePosition = true;

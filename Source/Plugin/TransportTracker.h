@@ -15,7 +15,8 @@
     block's length while playing, standing still while stopped, as LV2 asks of
     plugins. VST3 hosts give a position every block.
 
-    With no host position ever (a standalone app) the timeline is a free-running
+    With no host position ever (a standalone app, whose player gives only a sample
+    count: no tempo, never playing) the timeline is a free-running
     sample count that always plays; rewindTo() moves it (a result made without a
     host timeline starts in the past, and is heard at once after the rewind).
 

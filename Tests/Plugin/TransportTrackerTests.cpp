@@ -68,3 +68,38 @@ TEST_CASE ("without any host position the timeline runs free and can be rewound"
     CHECK (tracker.next (nullptr, 100).timeInSamples == 10);
     CHECK (tracker.next (nullptr, 100).timeInSamples == 110);
 }
+
+TEST_CASE ("JUCE's standalone player, a sample count without tempo or play state, is no timeline: it runs free", "[plugin][transport]")
+{
+    // What juce::AudioProcessorPlayer (the Standalone's player) gives every block.
+    struct SampleClockPlayHead : juce::AudioPlayHead
+    {
+        juce::int64 samples = 0;
+
+        juce::Optional<PositionInfo> getPosition() const override
+        {
+            PositionInfo info;
+            info.setTimeInSamples (samples);
+            info.setTimeInSeconds ((double) samples / 48000.0);
+            info.setHostTimeNs (123456789u);
+            return info;
+        }
+    };
+
+    TransportTracker tracker;
+    SampleClockPlayHead playHead;
+    playHead.samples = 96000;
+    tracker.next (&playHead, 256);
+    playHead.samples += 256;
+    const auto t = tracker.next (&playHead, 256);
+
+    // Playing, so an armed capture starts at once, as with no play head at all.
+    CHECK ((! t.hasHostPosition && t.isPlaying && t.timeInSamples == 256));
+
+    // A host that is stopped says so with its tempo: that stays a stopped timeline.
+    SometimesPlayHead host;
+    TransportTracker hostTracker;
+    host.say (5000, false);
+    const auto stopped = hostTracker.next (&host, 256);
+    CHECK ((stopped.hasHostPosition && ! stopped.isPlaying && stopped.timeInSamples == 5000));
+}
