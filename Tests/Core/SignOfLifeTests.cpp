@@ -35,6 +35,12 @@ TEST_CASE ("a WebSocket frame from a backend thought down probes it at once, not
     REQUIRE (waitUntil ([&] { return manager.isLiveChannelOpen(); }, 10000));
     REQUIRE (server.waitForWsClient ("", 5000));
 
+    // The frames the server sends on connect must be handled before the backend is thought
+    // down: one handled late is itself a sign of life (seen once under load). Frames arrive in
+    // order, so a marked one being handled shows the earlier ones were.
+    REQUIRE (server.broadcast (R"({"type":"status","data":{"status":{"exec_info":{"queue_remaining":7}}}})") >= 1);
+    REQUIRE (waitUntil ([&] { return manager.getStatus().queueSize == 7; }, 5000));
+
     // Its HTTP side fails for a moment: a check says unavailable, the live channel stays open.
     for (auto path : { "/system_stats", "/api/system_stats" })
         server.setRoute ("GET", path, [] (const TestHelpers::Request&) { return TestHelpers::Response::text (500, "500 Internal Server Error"); });
