@@ -349,8 +349,14 @@ namespace PlaceholderHelpers
         }
     }
 
-    /** Adds the block's outlines to path, each line aligned within [x, x + width]. */
-    void addTextBlock (juce::Path& path, const TextBlock& block, float x, float top, float width, juce::Justification justification)
+    /** Adds the block's outlines to glyphPaths, one path per glyph, each line aligned within
+        [x, x + width]. A path per glyph, not one for all the text: a fill builds an edge table as
+        tall as its path with room for its busiest scanline, growing (and copying) it as lines gain
+        edges. For a whole text block that came to hundreds of kilobytes per fill, above malloc's
+        mmap threshold, so fresh pages from the kernel on every render (perf: most page faults).
+        A glyph's table stays small, and the heap reuses it.
+    */
+    void addTextBlock (std::vector<juce::Path>& glyphPaths, const TextBlock& block, float x, float top, float width, juce::Justification justification)
     {
         auto baseline = top + block.font.getAscent() + (block.lineHeight - block.font.getHeight()) * 0.5f;
 
@@ -366,7 +372,9 @@ namespace PlaceholderHelpers
 
             juce::GlyphArrangement glyphs;
             glyphs.addLineOfText (block.font, line, left, baseline);
-            glyphs.createPath (path);
+            for (int i = 0; i < glyphs.getNumGlyphs(); ++i)
+                if (const auto& glyph = glyphs.getGlyph (i); ! glyph.isWhitespace())
+                    glyph.createPath (glyphPaths.emplace_back());
             baseline += block.lineHeight;
         }
     }
@@ -377,7 +385,8 @@ namespace PlaceholderHelpers
     */
     struct Overlay
     {
-        juce::Path badgeBackground, badgeDot, text, dimText, rule;
+        juce::Path badgeBackground, badgeDot, rule;
+        std::vector<juce::Path> text, dimText; // a path per glyph
         float badgeOutlineThickness = 1.0f, shadowOffset = 1.0f;
     };
 
@@ -506,15 +515,21 @@ namespace PlaceholderHelpers
         g.setColour (juce::Colours::white.withAlpha (0.28f));
         g.fillPath (overlay.rule);
 
+        auto fillLines = [&g] (const std::vector<juce::Path>& glyphs, const juce::AffineTransform& transform)
+        {
+            for (const auto& glyph : glyphs)
+                g.fillPath (glyph, transform);
+        };
+
         // A hard, offset shadow keeps white text legible on the lighter corner.
         g.setColour (juce::Colours::black.withAlpha (0.25f));
-        g.fillPath (overlay.text, shadow);
-        g.fillPath (overlay.dimText, shadow);
+        fillLines (overlay.text, shadow);
+        fillLines (overlay.dimText, shadow);
 
         g.setColour (juce::Colours::white);
-        g.fillPath (overlay.text);
+        fillLines (overlay.text, {});
         g.setColour (juce::Colours::white.withAlpha (0.72f));
-        g.fillPath (overlay.dimText);
+        fillLines (overlay.dimText, {});
     }
 
     juce::String describeDimensionProblem (const char* field, int value)
