@@ -5,10 +5,20 @@ comfybridge::HostTransport TransportTracker::next (juce::AudioPlayHead* playHead
     auto transport = comfybridge::HostTransport::fromPlayHead (playHead);
 
     // JUCE's standalone player (AudioProcessorPlayer) gives a position that is only a
-    // running sample count: no tempo, never playing. That is no timeline; taken as one,
-    // an armed capture would wait for a "play" that never comes.
-    if (transport.hasHostPosition && ! transport.isPlaying && transport.bpm <= 0.0)
+    // running sample count: no tempo, never playing, yet moving on by each block. That
+    // is no timeline; taken as one, an armed capture would wait for a "play" that never
+    // comes. A stopped host (with or without a tempo: jalv gives none without a JACK
+    // timebase master) does not move.
+    auto isClockTick = [] (const comfybridge::HostTransport& t) { return t.hasHostPosition && ! t.isPlaying && t.bpm <= 0.0; };
+    const bool sampleClockOnly = isClockTick (transport) && isClockTick (previousReport)
+                              && transport.timeInSamples == previousReport.timeInSamples + lastBlockLength;
+    previousReport = transport;
+
+    if (sampleClockOnly)
+    {
         transport = {};
+        hostGavePosition = false;
+    }
 
     if (transport.hasHostPosition)
     {

@@ -15,10 +15,11 @@
     block's length while playing, standing still while stopped, as LV2 asks of
     plugins. VST3 hosts give a position every block.
 
-    With no host position ever (a standalone app, whose player gives only a sample
-    count: no tempo, never playing) the timeline is a free-running
-    sample count that always plays; rewindTo() moves it (a result made without a
-    host timeline starts in the past, and is heard at once after the rewind).
+    With no host position (no play head, or JUCE's standalone player, whose
+    position is only a sample count that moves on every block: no tempo, never
+    playing) the timeline is a free-running sample count that always plays;
+    rewindTo() moves it (a result made without a host timeline starts in the
+    past, and is heard at once after the rewind).
 
     Threads: next() on the audio thread (lock-free, no allocation); rewindTo() anywhere.
 */
@@ -33,6 +34,7 @@ public:
 
 private:
     comfybridge::HostTransport last;
+    comfybridge::HostTransport previousReport; // what the play head said in the previous block
     bool hostGavePosition = false;
     juce::int64 lastBlockLength = 0, freeRunning = 0;
     std::atomic<juce::int64> rewind { -1 };

@@ -17,12 +17,13 @@ namespace
             return {};
         }
 
-        void say (juce::int64 position, bool playing)
+        void say (juce::int64 position, bool playing, std::optional<double> bpm = 100.0)
         {
             PositionInfo info;
             info.setTimeInSamples (position);
             info.setIsPlaying (playing);
-            info.setBpm (100.0);
+            if (bpm.has_value())
+                info.setBpm (*bpm);
             next = info;
         }
     };
@@ -102,4 +103,36 @@ TEST_CASE ("JUCE's standalone player, a sample count without tempo or play state
     host.say (5000, false);
     const auto stopped = hostTracker.next (&host, 256);
     CHECK ((stopped.hasHostPosition && ! stopped.isPlaying && stopped.timeInSamples == 5000));
+}
+
+TEST_CASE ("a host that gives no tempo stops when it says it stopped, and its stopped start is a timeline", "[plugin][transport]")
+{
+    // jalv without a JACK timebase master: time:frame and time:speed only, sent when they change.
+    TransportTracker tracker;
+    SometimesPlayHead host;
+
+    host.say (0, false, std::nullopt);
+    auto t = tracker.next (&host, 256);
+    CHECK ((t.hasHostPosition && ! t.isPlaying && t.timeInSamples == 0));
+    host.next.reset();
+    t = tracker.next (&host, 256);
+    CHECK ((t.hasHostPosition && ! t.isPlaying && t.timeInSamples == 0)); // an armed capture waits for play
+
+    host.say (0, true, std::nullopt);
+    tracker.next (&host, 256);
+    host.say (256, true, std::nullopt); // a host may also say it every block
+    t = tracker.next (&host, 256);
+    CHECK ((t.isPlaying && t.timeInSamples == 256));
+
+    // Stopped one block later, where it got to: stopped, not a sample clock.
+    host.say (512, false, std::nullopt);
+    t = tracker.next (&host, 256);
+    CHECK ((t.hasHostPosition && ! t.isPlaying && t.timeInSamples == 512));
+    host.next.reset();
+    for (int block = 0; block < 3; ++block)
+    {
+        t = tracker.next (&host, 256);
+        CHECK_FALSE (t.isPlaying);
+        CHECK (t.timeInSamples == 512);
+    }
 }
