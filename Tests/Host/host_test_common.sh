@@ -95,3 +95,64 @@ wait_for_exit() {
     EXIT_CODE=$?
     EXIT_SECONDS="$(seconds_since "$t0")"
 }
+
+# The real-time probe (Host/RealtimeProbe.cpp), preloaded into a host: it counts what
+# the plugin's LV2 run() does on the host's audio thread. RT_PROBE is its library ("" = off).
+RT_PROBE="${RT_PROBE:-}"
+
+# probe_env REPORT: sets PROBED to the command prefix that runs a host with the probe
+# writing to REPORT (`"${PROBED[@]}" jalv ...`; env execs the host, so $! stays its PID).
+probe_env() {
+    rm -f "$1"
+    if [ -n "$RT_PROBE" ]; then
+        PROBED=(env "LD_PRELOAD=$RT_PROBE${LD_PRELOAD:+:$LD_PRELOAD}" "COMFYBRIDGE_RT_PROBE_REPORT=$1")
+    else
+        PROBED=(env)
+    fi
+}
+
+# report_total REPORT KEY: KEY summed over every process that wrote to the report.
+report_total() { awk -v key="$2" '$1 == key { sum += $2 } END { print sum + 0 }' "$1" 2>/dev/null || echo 0; }
+
+# print_report REPORT: the report, each frame given its function and line by addr2line.
+print_report() {
+    local line library offset
+    while IFS= read -r line; do
+        if [[ "$line" =~ ^\ *frame\ (.+)\ (0x[0-9a-f]+)$ ]]; then
+            library="${BASH_REMATCH[1]}"; offset="${BASH_REMATCH[2]}"
+            if [ -f "$library" ]; then
+                # A return address: the call is the byte before it.
+                printf '    %s %s\n' "$(basename "$library")" \
+                    "$(addr2line -f -i -C -p -e "$library" "$(printf '0x%x' $((offset - 1)))" 2>/dev/null)"
+            else
+                printf '    %s %s\n' "$library" "$offset"
+            fi
+        else
+            printf '%s\n' "$line"
+        fi
+    done < "$1"
+}
+
+# check_realtime REPORT WHAT MIN_RUNS: passes when the plugin's run() was called at least
+# MIN_RUNS times and never allocated, freed, did I/O or waited for a lock. JUCE's LV2
+# wrapper takes the processor's callback lock (free but for suspendProcessing) once per
+# run(): more locks than runs would be ours.
+check_realtime() {
+    local report="$1" what="$2" min_runs="$3"
+    [ -n "$RT_PROBE" ] || { log "$what: no real-time probe given, not checked"; return; }
+    local runs allocations frees locks waits io
+    runs="$(report_total "$report" runs)"
+    allocations="$(report_total "$report" allocations)"
+    frees="$(report_total "$report" frees)"
+    locks="$(report_total "$report" lock_calls)"
+    waits="$(report_total "$report" lock_waits)"
+    io="$(report_total "$report" io_calls)"
+    local summary="$runs run() calls: $allocations allocations, $frees frees, $io I/O calls, $waits lock waits, $locks locks taken"
+    if [ "$runs" -ge "$min_runs" ] && [ "$allocations" = 0 ] && [ "$frees" = 0 ] && [ "$io" = 0 ] \
+        && [ "$waits" = 0 ] && [ "$locks" -le "$runs" ]; then
+        pass "$what: real-time safe on the host's audio thread ($summary)"
+    else
+        fail "$what: not real-time safe or not probed (at least $min_runs runs expected; $summary)"
+        [ -f "$report" ] && print_report "$report"
+    fi
+}

@@ -12,13 +12,18 @@
 # runs the prompt; the result is heard at the track's output at -6 dB where it was
 # captured (see ardour_roundtrip_test.lua).
 #
-# usage: run_ardour_test.sh LV2_BUNDLE_DIR VST3_BUNDLE_DIR BACKEND_TOOL
+# With the real-time probe (Host/RealtimeProbe.cpp, proven by run_jalv_test.sh's self-
+# test) preloaded, every run must show the LV2's run() free of allocations, I/O and lock
+# waits on Ardour's process threads.
+#
+# usage: run_ardour_test.sh LV2_BUNDLE_DIR VST3_BUNDLE_DIR BACKEND_TOOL [RT_PROBE_LIB]
 # Exit 0 pass, 1 fail, 77 skipped (ardour7-lua not installed).
 
 TEST_NAME=ardour
 LV2_BUNDLE="${1:?usage: run_ardour_test.sh LV2_BUNDLE_DIR VST3_BUNDLE_DIR BACKEND_TOOL}"
 VST3_BUNDLE="${2:?usage: run_ardour_test.sh LV2_BUNDLE_DIR VST3_BUNDLE_DIR BACKEND_TOOL}"
 BACKEND_TOOL="${3:?usage: run_ardour_test.sh LV2_BUNDLE_DIR VST3_BUNDLE_DIR BACKEND_TOOL}"
+RT_PROBE="${4:-}"
 
 command -v ardour7-lua >/dev/null 2>&1 || { echo "SKIP: ardour7-lua is not installed (apt-get install --no-install-recommends ardour)"; exit 77; }
 VST3_SCANNER=/usr/lib/ardour7/ardour-vst3-scanner
@@ -60,7 +65,8 @@ run_session() {
     local t0 out="$WORK/ardour-$mode.log"
     t0="$(now)"
     # ardour7-lua with -X gives up if the engine halts; timeout is the last resort.
-    timeout -k 5 120 ardour7-lua -X "$LUA_SCRIPT" "$WORK/session-$mode" "${FORMATS[@]}" < /dev/null > "$out" 2>&1
+    probe_env "$WORK/rt-$mode.report"
+    timeout -k 5 120 "${PROBED[@]}" ardour7-lua -X "$LUA_SCRIPT" "$WORK/session-$mode" "${FORMATS[@]}" < /dev/null > "$out" 2>&1
     local rc=$? took
     took="$(seconds_since "$t0")"
 
@@ -80,6 +86,8 @@ run_session() {
         fail "$mode: the Ardour run took $took s"
     fi
 
+    check_realtime "$WORK/rt-$mode.report" "$mode (LV2)" 50
+
     stop_backend
     if [ "$expect_requests" = yes ] && [ "$BACKEND_REQUESTS" -lt 1 ]; then
         fail "$mode: the plugin never reached the backend"
@@ -97,7 +105,8 @@ round_trip() {
         || { fail "round trip: cannot write the LV2 preset"; stop_backend; return; }
 
     t0="$(now)"
-    timeout -k 5 120 ardour7-lua -X "$ROUNDTRIP_SCRIPT" "$WORK/session-roundtrip" "$label" "$HOME/Documents/ComfyBridge/Audio" < /dev/null > "$out" 2>&1
+    probe_env "$WORK/rt-roundtrip.report"
+    timeout -k 5 120 "${PROBED[@]}" ardour7-lua -X "$ROUNDTRIP_SCRIPT" "$WORK/session-roundtrip" "$label" "$HOME/Documents/ComfyBridge/Audio" < /dev/null > "$out" 2>&1
     local rc=$? result
     grep -E '^(ok:|FAIL:|time )' "$out" | sed "s/^/    [round trip] /"
     result="$(awk '/^RESULT / { print $2 }' "$out")"
@@ -107,6 +116,7 @@ round_trip() {
         fail "round trip: ardour7-lua exit $rc, RESULT '${result:-none}'"
         grep -vE '^(ok:|time )' "$out" | tail -n 40
     fi
+    check_realtime "$WORK/rt-roundtrip.report" "round trip" 100
     rm -rf "$WORK/lv2/comfybridge-roundtrip-preset.lv2"
     stop_backend
     log "round trip: $BACKEND_REQUESTS request(s) reached the backend"

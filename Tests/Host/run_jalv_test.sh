@@ -13,12 +13,18 @@
 # the transport rolled from 0 again, the plugin's output is the metronome at half its
 # level, heard where it was captured.
 #
-# usage: run_jalv_test.sh LV2_BUNDLE_DIR BACKEND_TOOL
+# With the real-time probe (Host/RealtimeProbe.cpp) every jalv runs with it preloaded,
+# and each run must show the plugin's run() free of allocations, I/O and lock waits on
+# JACK's process thread. The probe first proves itself on a plugin that does all three.
+#
+# usage: run_jalv_test.sh LV2_BUNDLE_DIR BACKEND_TOOL [RT_PROBE_LIB PROBE_SELFTEST_BUNDLE]
 # Exit 0 pass, 1 fail, 77 skipped (jalv or jackd not installed).
 
 TEST_NAME=jalv
 LV2_BUNDLE="${1:?usage: run_jalv_test.sh LV2_BUNDLE_DIR BACKEND_TOOL}"
 BACKEND_TOOL="${2:?usage: run_jalv_test.sh LV2_BUNDLE_DIR BACKEND_TOOL}"
+RT_PROBE="${3:-}"
+PROBE_SELFTEST_BUNDLE="${4:-}"
 URI="http://comfybridge/lv2/comfybridge"
 
 for tool in jalv jackd jack_wait jack_lsp jack_connect jack_metro jack_rec; do
@@ -71,7 +77,8 @@ run_scenario() {
     # jalv's console quits at the end of its input: keep its stdin open (a FIFO we hold).
     rm -f "$WORK/jalv.in"; mkfifo "$WORK/jalv.in"
     exec 3<> "$WORK/jalv.in"
-    jalv -x -n "$client" "$URI" <&3 > "$WORK/jalv-$mode.log" 2>&1 &
+    probe_env "$WORK/rt-$mode.report"
+    "${PROBED[@]}" jalv -x -n "$client" "$URI" <&3 > "$WORK/jalv-$mode.log" 2>&1 &
     local jalv_pid=$!
     exec 3>&-
     STARTED_PIDS+=("$jalv_pid")
@@ -116,6 +123,8 @@ run_scenario() {
         fail "$mode: jalv quit with '$EXIT_CODE' after $EXIT_SECONDS s (expected 0 within 3 s)"
         cat "$WORK/jalv-$mode.log"
     fi
+    # At 48 kHz in 256-frame blocks, 187 run() calls a second.
+    check_realtime "$WORK/rt-$mode.report" "$mode" $((run_seconds * 150))
 
     stop_backend
     if [ "$expect_requests" = yes ] && [ "$BACKEND_REQUESTS" -lt 1 ]; then
@@ -143,7 +152,8 @@ round_trip() {
     # "Arm capture" arms while the transport stands, and "Generate" waits for that capture.
     rm -f "$WORK/jalv-rt.in"; mkfifo "$WORK/jalv-rt.in"
     exec 4<> "$WORK/jalv-rt.in"
-    jalv -s -x -n "$client" -l "$state" -c comfybridge_arm_capture=1 -c comfybridge_generate=1 "$URI" <&4 > "$WORK/jalv-rt.log" 2>&1 &
+    probe_env "$WORK/rt-roundtrip.report"
+    "${PROBED[@]}" jalv -s -x -n "$client" -l "$state" -c comfybridge_arm_capture=1 -c comfybridge_generate=1 "$URI" <&4 > "$WORK/jalv-rt.log" 2>&1 &
     local jalv_pid=$!
     exec 4>&-
     STARTED_PIDS+=("$jalv_pid")
@@ -204,10 +214,46 @@ round_trip() {
     kill -TERM "$jalv_pid" 2>/dev/null
     wait_for_exit "$jalv_pid" 10
     [ "$EXIT_CODE" = 0 ] || fail "round trip: jalv quit with '$EXIT_CODE'"
+    # Capture, generation, playback of the result and parameter changes all happened in here.
+    check_realtime "$WORK/rt-roundtrip.report" "round trip" 500
     stop_backend
     log "round trip: $BACKEND_REQUESTS request(s) reached the backend"
 }
 
+# The probe proves it can see what it looks for: a plugin that allocates, frees, writes
+# and waits for a lock in every run() must be caught at it.
+probe_self_test() {
+    [ -n "$RT_PROBE" ] || return
+    log "--- the real-time probe on a plugin that breaks every rule"
+    local uri="urn:comfybridge:test:misbehaving" report="$WORK/rt-selftest.report"
+    mkdir -p "$WORK/lv2-selftest"
+    ln -s "$(cd "$PROBE_SELFTEST_BUNDLE" && pwd)" "$WORK/lv2-selftest/misbehaving.lv2"
+    rm -f "$WORK/jalv-selftest.in"; mkfifo "$WORK/jalv-selftest.in"
+    exec 5<> "$WORK/jalv-selftest.in"
+    probe_env "$report"
+    LV2_PATH="$WORK/lv2-selftest" COMFYBRIDGE_RT_PROBE_URI="$uri" \
+        "${PROBED[@]}" jalv -x -n cb_selftest "$uri" <&5 > "$WORK/jalv-selftest.log" 2>&1 &
+    local jalv_pid=$!
+    exec 5>&-
+    STARTED_PIDS+=("$jalv_pid")
+    sleep 1.5
+    kill -TERM "$jalv_pid" 2>/dev/null
+    wait_for_exit "$jalv_pid" 10
+    local runs allocations frees io waits
+    runs="$(report_total "$report" runs)"; allocations="$(report_total "$report" allocations)"
+    frees="$(report_total "$report" frees)"; io="$(report_total "$report" io_calls)"
+    waits="$(report_total "$report" lock_waits)"
+    # Every run() allocates, frees and writes once; the lock is held half the time.
+    if [ "$runs" -gt 100 ] && [ "$allocations" = "$runs" ] && [ "$frees" = "$runs" ] && [ "$io" = "$runs" ] \
+        && [ "$waits" -gt 0 ] && grep -q "MisbehavingPlugin::run" <(print_report "$report"); then
+        pass "the probe caught the misbehaving plugin: $runs runs, $allocations allocations, $frees frees, $io I/O calls, $waits lock waits, stack named"
+    else
+        fail "the probe missed what the misbehaving plugin did ($runs runs, $allocations allocations, $frees frees, $io I/O calls, $waits lock waits)"
+        cat "$WORK/jalv-selftest.log"; [ -f "$report" ] && print_report "$report"
+    fi
+}
+
+probe_self_test
 run_scenario fake   yes 3
 round_trip
 run_scenario hang   yes 3   # jalv must still quit promptly while a request hangs
