@@ -6,15 +6,18 @@
     dlsym (lib, "lv2_descriptor"). The probe answers that lookup for the library whose
     descriptors carry COMFYBRIDGE_RT_PROBE_URI with descriptors whose run() marks the
     calling thread "in run" for the length of the real run(). While a thread is in run,
-    every heap call (malloc, free, operator new goes through them), every mutex lock,
-    and every I/O or sleeping call of the list below is counted; a lock that would have
-    waited (its trylock fails) is counted apart from one that was free. The first few
-    violations keep their call stacks.
+    every heap call (malloc, free; operator new goes through them), every mutex lock,
+    and every I/O or sleeping call of the list below is counted, with its call stack; a
+    lock that would have waited (its trylock fails) is also counted as a wait. Locks
+    are kept with their stacks so the test can tell JUCE's wrapper's own (the callback
+    lock around processBlock, a parameter's listener lock when the host sets it) from
+    any of ours.
 
     At exit a process that loaded the plugin appends to COMFYBRIDGE_RT_PROBE_REPORT:
-        runs N / allocations N / frees N / lock_calls N / lock_waits N / io_calls N
-    then "violation KIND (CALL)" and its stack ("frame LIBRARY 0xOFFSET" lines, for
-    addr2line) for each kept violation.
+        runs N / allocations N / frees N / lock_calls N / lock_waits N / io_calls N /
+        stacks_dropped N (distinct stacks beyond the table)
+    then, for each distinct stack, "stack KIND CALL COUNT" and its frames ("frame
+    LIBRARY 0xOFFSET" lines, for addr2line).
 
     Only glibc's exported entry points are used for the real calls (__libc_malloc and
     friends, dlvsym for the rest), so the probe never allocates through itself. A host's
@@ -68,14 +71,15 @@ namespace
     };
     using DescriptorFunction = const LV2Descriptor* (*) (uint32_t);
 
-    enum class Kind { allocation, release, lockWait, io };
+    enum class Kind { allocation, release, lock, lockWait, io };
     const char* nameOf (Kind kind)
     {
         switch (kind)
         {
             case Kind::allocation: return "allocation";
             case Kind::release: return "free";
-            case Kind::lockWait: return "lock wait";
+            case Kind::lock: return "lock";
+            case Kind::lockWait: return "lock-wait";
             case Kind::io: return "io";
         }
         return "?";
@@ -88,9 +92,11 @@ namespace
 
     std::atomic<long> runs { 0 }, allocations { 0 }, releases { 0 }, lockCalls { 0 }, lockWaits { 0 }, ioCalls { 0 };
 
-    // A kept stack names each frame by its library and offset, taken when it happens:
+    //==========================================================================
+    // Each distinct call stack (kind, call and return addresses) is kept once, with how
+    // often it happened. Its frames are named by library and offset when first seen:
     // the plugin may be unloaded by the time the report is written.
-    constexpr int maxKeptStacks = 4, maxFrames = 40, maxPath = 240;
+    constexpr int maxStacks = 32, maxFrames = 40, maxPath = 240;
     struct KeptFrame
     {
         char library[maxPath];
@@ -100,22 +106,24 @@ namespace
     {
         Kind kind;
         const char* call;
+        void* addresses[maxFrames];
         KeptFrame frames[maxFrames];
         int depth;
+        long count;
     };
-    KeptStack keptStacks[maxKeptStacks];
-    std::atomic<int> keptCount { 0 };
+    KeptStack keptStacks[maxStacks];
+    int keptCount = 0;
+    long droppedStacks = 0;
+    std::atomic_flag keptStacksLock = ATOMIC_FLAG_INIT; // audio threads only, and a test tool
 
-    void keepStack (KeptStack& kept)
+    void nameFrames (KeptStack& kept)
     {
-        void* addresses[maxFrames];
-        kept.depth = backtrace (addresses, maxFrames);
         for (int i = 0; i < kept.depth; ++i)
         {
             Dl_info info {};
             auto& frame = kept.frames[i];
-            const auto address = reinterpret_cast<uintptr_t> (addresses[i]);
-            if (dladdr (addresses[i], &info) != 0 && info.dli_fname != nullptr)
+            const auto address = reinterpret_cast<uintptr_t> (kept.addresses[i]);
+            if (dladdr (kept.addresses[i], &info) != 0 && info.dli_fname != nullptr)
             {
                 snprintf (frame.library, maxPath, "%s", info.dli_fname);
                 frame.offset = address - reinterpret_cast<uintptr_t> (info.dli_fbase);
@@ -128,6 +136,40 @@ namespace
         }
     }
 
+    void keepStack (Kind kind, const char* call)
+    {
+        void* addresses[maxFrames];
+        const int depth = backtrace (addresses, maxFrames);
+
+        while (keptStacksLock.test_and_set (std::memory_order_acquire))
+        {
+        }
+        bool found = false;
+        for (int i = 0; i < keptCount && ! found; ++i)
+        {
+            auto& kept = keptStacks[i];
+            found = kept.kind == kind && kept.call == call && kept.depth == depth
+                 && memcmp (kept.addresses, addresses, sizeof (void*) * (size_t) depth) == 0;
+            if (found)
+                ++kept.count;
+        }
+        if (! found && keptCount < maxStacks)
+        {
+            auto& kept = keptStacks[keptCount++];
+            kept.kind = kind;
+            kept.call = call;
+            kept.depth = depth;
+            kept.count = 1;
+            memcpy (kept.addresses, addresses, sizeof (void*) * (size_t) depth);
+            nameFrames (kept);
+        }
+        else if (! found)
+        {
+            ++droppedStacks;
+        }
+        keptStacksLock.clear (std::memory_order_release);
+    }
+
     bool inRun() { return runDepth > 0 && ! insideProbe; }
 
     void note (Kind kind, const char* call)
@@ -136,17 +178,12 @@ namespace
         {
             case Kind::allocation: ++allocations; break;
             case Kind::release: ++releases; break;
+            case Kind::lock: ++lockCalls; break;
             case Kind::lockWait: ++lockWaits; break;
             case Kind::io: ++ioCalls; break;
         }
-        const int slot = keptCount.fetch_add (1);
-        if (slot >= maxKeptStacks)
-            return;
         insideProbe = true;
-        auto& kept = keptStacks[slot];
-        kept.kind = kind;
-        kept.call = call;
-        keepStack (kept);
+        keepStack (kind, call);
         insideProbe = false;
     }
 
@@ -221,11 +258,10 @@ namespace
         const int fd = open (path, O_WRONLY | O_CREAT | O_APPEND, 0644);
         if (fd < 0)
             return;
-        dprintf (fd, "runs %ld\nallocations %ld\nfrees %ld\nlock_calls %ld\nlock_waits %ld\nio_calls %ld\n", runs.load(), allocations.load(), releases.load(), lockCalls.load(), lockWaits.load(), ioCalls.load());
-        const int kept = keptCount.load() < maxKeptStacks ? keptCount.load() : maxKeptStacks;
-        for (int i = 0; i < kept; ++i)
+        dprintf (fd, "runs %ld\nallocations %ld\nfrees %ld\nlock_calls %ld\nlock_waits %ld\nio_calls %ld\nstacks_dropped %ld\n", runs.load(), allocations.load(), releases.load(), lockCalls.load(), lockWaits.load(), ioCalls.load(), droppedStacks);
+        for (int i = 0; i < keptCount; ++i)
         {
-            dprintf (fd, "violation %s (%s)\n", nameOf (keptStacks[i].kind), keptStacks[i].call);
+            dprintf (fd, "stack %s %s %ld\n", nameOf (keptStacks[i].kind), keptStacks[i].call, keptStacks[i].count);
             for (int f = 0; f < keptStacks[i].depth; ++f)
                 dprintf (fd, "    frame %s 0x%lx\n", keptStacks[i].frames[f].library, static_cast<unsigned long> (keptStacks[i].frames[f].offset));
         }
@@ -322,7 +358,7 @@ extern "C"
         static Lock realTryLock = reinterpret_cast<Lock> (dlvsym (RTLD_NEXT, "pthread_mutex_trylock", "GLIBC_2.34"));
         if (inRun())
         {
-            ++lockCalls;
+            note (Kind::lock, "pthread_mutex_lock");
             if (realTryLock != nullptr && realTryLock (mutex) == 0)
                 return 0;
             note (Kind::lockWait, "pthread_mutex_lock");
