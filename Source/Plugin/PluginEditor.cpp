@@ -101,3 +101,8 @@ void ComfyBridgeEditor::resized()
     if (rememberSize)
         processor.setEditorSize ({ getWidth(), getHeight() });
 }
+
+bool ComfyBridgeEditor::keyPressed (const juce::KeyPress& key)
+{
+    return textKeys.forward (key);
+}

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "PluginProcessor.h"
+#include "TextKeyForwarder.h"
 
 //==============================================================================
 /**
@@ -27,6 +28,8 @@ public:
     void paint (juce::Graphics&) override;
     /** @internal */
     void resized() override;
+    /** @internal Keys no component took: for the text field clicked last (see TextKeyForwarder). */
+    bool keyPressed (const juce::KeyPress&) override;
 
     /** The whole content (exposed for tests and screenshots). */
     comfybridge::MainView& getMainView() noexcept { return mainView; }
@@ -42,6 +45,7 @@ private:
     comfybridge::ComfyBridgeLookAndFeel lookAndFeel; // before the components that use it
     comfybridge::MainView mainView;
     juce::TooltipWindow tooltipWindow { this, 700 };
+    TextKeyForwarder textKeys { *this };
     bool rememberSize = false; // only sizes the user chose, not those set while constructing
     int seenStateRestores = 0; // a newer restored state replaces the generation settings and page
     std::weak_ptr<comfybridge::GenerationJob> followedJob; // the job the Generate page shows (it may have been started by the host)
