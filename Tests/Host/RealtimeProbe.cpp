@@ -36,6 +36,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
+#include <lv2/core/lv2.h>
 #include <execinfo.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -56,20 +57,7 @@ extern "C"
 
 namespace
 {
-    // The parts of LV2's core descriptor the probe needs (lv2/core/lv2.h, stable ABI).
-    using LV2Handle = void*;
-    struct LV2Descriptor
-    {
-        const char* uri;
-        LV2Handle (*instantiate) (const LV2Descriptor*, double, const char*, const void* const*);
-        void (*connectPort) (LV2Handle, uint32_t, void*);
-        void (*activate) (LV2Handle);
-        void (*run) (LV2Handle, uint32_t);
-        void (*deactivate) (LV2Handle);
-        void (*cleanup) (LV2Handle);
-        const void* (*extensionData) (const char*);
-    };
-    using DescriptorFunction = const LV2Descriptor* (*) (uint32_t);
+    using DescriptorFunction = const LV2_Descriptor* (*) (uint32_t);
 
     enum class Kind { allocation, release, lock, lockWait, io };
     const char* nameOf (Kind kind)
@@ -191,10 +179,10 @@ namespace
     // The descriptors handed to the host: ComfyBridge's, with run() wrapped.
     constexpr uint32_t maxDescriptors = 8;
     DescriptorFunction realDescriptorFunction = nullptr;
-    LV2Descriptor wrappedDescriptors[maxDescriptors];
-    void (*realRun) (LV2Handle, uint32_t) = nullptr;
+    LV2_Descriptor wrappedDescriptors[maxDescriptors];
+    void (*realRun) (LV2_Handle, uint32_t) = nullptr;
 
-    void probedRun (LV2Handle handle, uint32_t frames)
+    void probedRun (LV2_Handle handle, uint32_t frames)
     {
         ++runDepth;
         realRun (handle, frames);
@@ -202,7 +190,7 @@ namespace
         ++runs;
     }
 
-    const LV2Descriptor* probedDescriptor (uint32_t index)
+    const LV2_Descriptor* probedDescriptor (uint32_t index)
     {
         const auto* real = realDescriptorFunction (index);
         if (real == nullptr || index >= maxDescriptors)
@@ -226,7 +214,7 @@ namespace
             const auto* descriptor = function (i);
             if (descriptor == nullptr)
                 return false;
-            if (descriptor->uri != nullptr && strcmp (descriptor->uri, probedUri()) == 0)
+            if (descriptor->URI != nullptr && strcmp (descriptor->URI, probedUri()) == 0)
                 return true;
         }
         return false;

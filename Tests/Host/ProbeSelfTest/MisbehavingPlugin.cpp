@@ -10,24 +10,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <lv2/core/lv2.h>
 #include <mutex>
 #include <thread>
 #include <unistd.h>
 
 namespace
 {
-    using LV2Handle = void*;
-    struct LV2Descriptor
-    {
-        const char* uri;
-        LV2Handle (*instantiate) (const LV2Descriptor*, double, const char*, const void* const*);
-        void (*connectPort) (LV2Handle, uint32_t, void*);
-        void (*activate) (LV2Handle);
-        void (*run) (LV2Handle, uint32_t);
-        void (*deactivate) (LV2Handle);
-        void (*cleanup) (LV2Handle);
-        const void* (*extensionData) (const char*);
-    };
 
     struct MisbehavingPlugin
     {
@@ -70,10 +59,10 @@ namespace
         }
     };
 
-    const LV2Descriptor descriptor {
+    const LV2_Descriptor descriptor {
         "urn:comfybridge:test:misbehaving",
-        [] (const LV2Descriptor*, double, const char*, const void* const*) -> LV2Handle { return new MisbehavingPlugin(); },
-        [] (LV2Handle handle, uint32_t port, void* data)
+        [] (const LV2_Descriptor*, double, const char*, const LV2_Feature* const*) -> LV2_Handle { return new MisbehavingPlugin(); },
+        [] (LV2_Handle handle, uint32_t port, void* data)
         {
             auto* plugin = static_cast<MisbehavingPlugin*> (handle);
             if (port == 0)
@@ -82,14 +71,14 @@ namespace
                 plugin->output = static_cast<float*> (data);
         },
         nullptr,
-        [] (LV2Handle handle, uint32_t frames) { static_cast<MisbehavingPlugin*> (handle)->run (frames); },
+        [] (LV2_Handle handle, uint32_t frames) { static_cast<MisbehavingPlugin*> (handle)->run (frames); },
         nullptr,
-        [] (LV2Handle handle) { delete static_cast<MisbehavingPlugin*> (handle); },
+        [] (LV2_Handle handle) { delete static_cast<MisbehavingPlugin*> (handle); },
         [] (const char*) -> const void* { return nullptr; },
     };
 } // namespace
 
-extern "C" __attribute__ ((visibility ("default"))) const LV2Descriptor* lv2_descriptor (uint32_t index)
+LV2_SYMBOL_EXPORT const LV2_Descriptor* lv2_descriptor (uint32_t index)
 {
     return index == 0 ? &descriptor : nullptr;
 }
