@@ -236,7 +236,7 @@ probe_self_test() {
     local jalv_pid=$!
     exec 5>&-
     STARTED_PIDS+=("$jalv_pid")
-    sleep 1.5
+    sleep 1.5 # the window of audio to look at: about 280 run() calls
     kill -TERM "$jalv_pid" 2>/dev/null
     wait_for_exit "$jalv_pid" 10
     local runs allocations frees io waits
