@@ -67,6 +67,20 @@ port_of() {
         /properties:/ && index($0, dir) { print port; exit }'
 }
 
+# start_jalv NAME REPORT [VAR=VALUE...] jalv ARGS...: starts jalv in the background (with
+# the probe writing to REPORT, when there is one), its output in $WORK/jalv-NAME.log; sets JALV_PID.
+start_jalv() {
+    local name="$1" report="$2"; shift 2
+    # jalv's console quits at the end of its input: keep its stdin open (a FIFO we hold).
+    rm -f "$WORK/jalv-$name.in"; mkfifo "$WORK/jalv-$name.in"
+    exec 9<> "$WORK/jalv-$name.in"
+    probe_env "$report"
+    "${PROBED[@]}" "$@" <&9 > "$WORK/jalv-$name.log" 2>&1 &
+    JALV_PID=$!
+    exec 9>&-
+    STARTED_PIDS+=("$JALV_PID")
+}
+
 run_scenario() {
     local mode="$1" expect_requests="$2" run_seconds="$3"
     log "--- backend: $mode"
@@ -74,14 +88,8 @@ run_scenario() {
 
     local client="cb_$mode" t0
     t0="$(now)"
-    # jalv's console quits at the end of its input: keep its stdin open (a FIFO we hold).
-    rm -f "$WORK/jalv.in"; mkfifo "$WORK/jalv.in"
-    exec 3<> "$WORK/jalv.in"
-    probe_env "$WORK/rt-$mode.report"
-    "${PROBED[@]}" jalv -x -n "$client" "$URI" <&3 > "$WORK/jalv-$mode.log" 2>&1 &
-    local jalv_pid=$!
-    exec 3>&-
-    STARTED_PIDS+=("$jalv_pid")
+    start_jalv "$mode" "$WORK/rt-$mode.report" jalv -x -n "$client" "$URI"
+    local jalv_pid=$JALV_PID
 
     local in="" out="" i
     for i in $(seq 200); do
@@ -150,13 +158,9 @@ round_trip() {
     # jalv sets parameters (LV2 properties: its console sets only ports) with -c at start,
     # and passes them on only with -s (it forwards "UI" events then; no display needed):
     # "Arm capture" arms while the transport stands, and "Generate" waits for that capture.
-    rm -f "$WORK/jalv-rt.in"; mkfifo "$WORK/jalv-rt.in"
-    exec 4<> "$WORK/jalv-rt.in"
-    probe_env "$WORK/rt-roundtrip.report"
-    "${PROBED[@]}" jalv -s -x -n "$client" -l "$state" -c comfybridge_arm_capture=1 -c comfybridge_generate=1 "$URI" <&4 > "$WORK/jalv-rt.log" 2>&1 &
-    local jalv_pid=$!
-    exec 4>&-
-    STARTED_PIDS+=("$jalv_pid")
+    start_jalv rt "$WORK/rt-roundtrip.report" \
+        jalv -s -x -n "$client" -l "$state" -c comfybridge_arm_capture=1 -c comfybridge_generate=1 "$URI"
+    local jalv_pid=$JALV_PID
 
     local in="" out="" i
     for i in $(seq 200); do
@@ -228,14 +232,8 @@ probe_self_test() {
     local uri="urn:comfybridge:test:misbehaving" report="$WORK/rt-selftest.report"
     mkdir -p "$WORK/lv2-selftest"
     ln -s "$(cd "$PROBE_SELFTEST_BUNDLE" && pwd)" "$WORK/lv2-selftest/misbehaving.lv2"
-    rm -f "$WORK/jalv-selftest.in"; mkfifo "$WORK/jalv-selftest.in"
-    exec 5<> "$WORK/jalv-selftest.in"
-    probe_env "$report"
-    LV2_PATH="$WORK/lv2-selftest" COMFYBRIDGE_RT_PROBE_URI="$uri" \
-        "${PROBED[@]}" jalv -x -n cb_selftest "$uri" <&5 > "$WORK/jalv-selftest.log" 2>&1 &
-    local jalv_pid=$!
-    exec 5>&-
-    STARTED_PIDS+=("$jalv_pid")
+    start_jalv selftest "$report" LV2_PATH="$WORK/lv2-selftest" COMFYBRIDGE_RT_PROBE_URI="$uri" jalv -x -n cb_selftest "$uri"
+    local jalv_pid=$JALV_PID
     sleep 1.5 # the window of audio to look at: about 280 run() calls
     kill -TERM "$jalv_pid" 2>/dev/null
     wait_for_exit "$jalv_pid" 10
