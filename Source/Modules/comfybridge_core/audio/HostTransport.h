@@ -16,7 +16,7 @@ struct HostTransport
     double bpm = 0.0;                ///< the host's tempo (0 when it gives none)
     int timeSigNumerator = 4;        ///< beats per bar
     int timeSigDenominator = 4;      ///< note value of a beat
-    bool hasHostPosition = false;    ///< false when the host gave no play head or position (e.g. a standalone app)
+    bool hasHostPosition = false;    ///< false when the host gave no play head or position this block (JUCE's standalone player gives one: a bare sample count, which a caller may treat as no timeline)
 
     /** Reads @p playHead (may be nullptr: then stopped at 0). Real-time safe. */
     static HostTransport fromPlayHead (juce::AudioPlayHead* playHead) noexcept
